@@ -1,0 +1,65 @@
+"""alphakit: the alpha synapse, exactly.
+
+The numerical core (:mod:`alphakit.kernels`, :mod:`alphakit.spikes`,
+:mod:`alphakit.convolution`, :mod:`alphakit.ode`) needs only numpy and scipy and
+is re-exported here. Everything that needs BrainPy, Jupyter widgets or another
+simulator lives in its own submodule and is imported only when first touched,
+so ``import alphakit`` stays fast and never imports jax or brainpy.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from .convolution import convolve_spike_times, convolve_spikes
+from .kernels import NORMS, KernelProperties, alpha_kernel, dual_exp_kernel, kernel_properties
+from .ode import FORMS, METHODS, Trace, simulate, step_matrix
+from .spikes import grid_to_times, n_steps, poisson_train, regular_train, times_to_grid
+
+__version__ = "0.1.0"
+
+# Submodules loaded on first attribute access (PEP 562); they may pull in heavy
+# optional dependencies (brainpy/jax, ipywidgets, other simulators).
+_LAZY_SUBMODULES = (
+    "brainpy",
+    "conventions",
+    "diagnose",
+    "network",
+    "peers",
+    "plotting",
+    "widgets",
+)
+
+__all__ = [
+    "FORMS",
+    "METHODS",
+    "NORMS",
+    "KernelProperties",
+    "Trace",
+    "alpha_kernel",
+    "convolve_spike_times",
+    "convolve_spikes",
+    "dual_exp_kernel",
+    "grid_to_times",
+    "kernel_properties",
+    "n_steps",
+    "poisson_train",
+    "regular_train",
+    "simulate",
+    "step_matrix",
+    "times_to_grid",
+    *_LAZY_SUBMODULES,
+]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY_SUBMODULES:
+        module = importlib.import_module(f".{name}", __name__)
+        globals()[name] = module
+        return module
+    raise AttributeError(f"module 'alphakit' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -1,0 +1,91 @@
+"""Checks made once, at the public boundary, so errors name the parameter.
+
+Every public function of alphakit validates its arguments with these helpers
+before any numerical work, so a user sees ``ValueError: tau must be ...`` rather
+than a NaN or a traceback from deep inside numpy, scipy or JAX.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+
+
+def positive_scalar(name: str, value: Any) -> float:
+    """Return ``value`` as a float, or raise if it is not a finite number > 0."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real | np.number):
+        if isinstance(value, np.ndarray) and value.ndim == 0:
+            return positive_scalar(name, value.item())
+        raise TypeError(f"{name} must be a real number, got {type(value).__name__}")
+    value = float(value)
+    if not math.isfinite(value) or value <= 0:
+        raise ValueError(f"{name} must be a finite number > 0, got {value!r}")
+    return value
+
+
+def finite_scalar(name: str, value: Any) -> float:
+    """Return ``value`` as a float, or raise if it is not a finite real number."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real | np.number):
+        if isinstance(value, np.ndarray) and value.ndim == 0:
+            return finite_scalar(name, value.item())
+        raise TypeError(f"{name} must be a real number, got {type(value).__name__}")
+    value = float(value)
+    if not math.isfinite(value):
+        raise ValueError(f"{name} must be finite, got {value!r}")
+    return value
+
+
+def choice(name: str, value: Any, options: Iterable[str]) -> str:
+    """Return ``value`` if it is one of ``options``; the error lists them."""
+    options = tuple(options)
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a string, one of {options}, got {value!r}")
+    if value not in options:
+        raise ValueError(f"unknown {name} {value!r}; valid options are {options}")
+    return value
+
+
+def real_array(name: str, value: Any, *, ndim: tuple[int, ...] | None = None) -> np.ndarray:
+    """Return ``value`` as a float64 array; reject non-numeric, NaN/inf, wrong ndim."""
+    try:
+        arr = np.asarray(value)
+    except Exception as exc:  # ragged lists and the like
+        raise TypeError(f"{name} must be array-like of numbers: {exc}") from None
+    if arr.dtype == object or not (
+        np.issubdtype(arr.dtype, np.number) or np.issubdtype(arr.dtype, np.bool_)
+    ):
+        raise TypeError(f"{name} must be an array of real numbers, got dtype {arr.dtype}")
+    if np.iscomplexobj(arr):
+        raise TypeError(f"{name} must be real, got complex dtype {arr.dtype}")
+    if ndim is not None and arr.ndim not in ndim:
+        dims = " or ".join(str(d) for d in ndim)
+        raise ValueError(f"{name} must have {dims} dimension(s), got shape {arr.shape}")
+    arr = arr.astype(np.float64, copy=False)
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} must contain only finite values (found NaN or inf)")
+    return arr
+
+
+def spike_array(name: str, value: Any) -> np.ndarray:
+    """Spike counts on a grid: shape (T,) or (T, n), finite, non-negative, T >= 1."""
+    arr = real_array(name, value, ndim=(1, 2))
+    if arr.shape[0] == 0:
+        raise ValueError(f"{name} must have at least one time step (axis 0), got shape {arr.shape}")
+    if np.any(arr < 0):
+        raise ValueError(f"{name} must be non-negative spike counts")
+    return arr
+
+
+def weight_array(name: str, value: Any, n_columns: int | None) -> float | np.ndarray:
+    """A scalar weight, or one weight per column of a (T, n) spike array."""
+    if np.ndim(value) == 0:
+        return finite_scalar(name, value)
+    arr = real_array(name, value, ndim=(1,))
+    if n_columns is None or arr.shape[0] != n_columns:
+        expected = "a scalar" if n_columns is None else f"a scalar or shape ({n_columns},)"
+        raise ValueError(f"{name} must be {expected} to match the spikes, got shape {arr.shape}")
+    return arr

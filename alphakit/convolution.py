@@ -1,0 +1,193 @@
+"""The response of an alpha synapse to a spike train, by convolution.
+
+``convolve_spikes`` computes ``g[n] = sum_m weight * s[m] * k((n - m) dt)``
+three ways. The sampled alpha kernel ``k(j dt) = c x j r^j`` (``r = e^(-dt/tau)``,
+``x = dt/tau``) has the z-transform ``c x r z^-1 / (1 - r z^-1)^2``: it *is* a
+second-order linear recurrence, so ``method="exact"`` runs that recurrence
+(an IIR filter) and gets the full, untruncated convolution in O(T).
+``"fft"`` and ``"direct"`` compute the same sum by brute force and serve as
+independent checks.
+
+Since ``k(0) = 0``, a spike at step ``m`` first shows at step ``m + 1``.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from . import _validation as v
+from .kernels import NORMS, _alpha, _norm_factor
+from .spikes import n_steps
+
+__all__ = ["CONVOLUTION_METHODS", "convolve_spike_times", "convolve_spikes"]
+
+CONVOLUTION_METHODS: tuple[str, ...] = ("exact", "fft", "direct")
+
+
+def _lfilter(b: list[float], a: list[float], x: np.ndarray) -> np.ndarray:
+    # scipy.signal costs ~0.2 s to import; load it on first use, not with alphakit.
+    from scipy.signal import lfilter
+
+    return lfilter(b, a, x, axis=0)
+
+
+def _alpha_filter(tau: float, dt: float, c: float) -> tuple[list[float], list[float]]:
+    """IIR coefficients (b, a) whose impulse response is the sampled kernel c x j r^j."""
+    r = math.exp(-dt / tau)
+    return [0.0, c * (dt / tau) * r], [1.0, -2.0 * r, r * r]
+
+
+def convolve_spikes(
+    spikes: Any,
+    dt: float,
+    tau: float,
+    norm: str = "plain",
+    weight: Any = 1.0,
+    method: str = "exact",
+) -> np.ndarray:
+    """Convolve spike counts on a grid with the sampled alpha kernel.
+
+    Computes ``g[n] = sum_{m <= n} weight * spikes[m] * k((n - m) dt)`` where
+    ``k = alpha_kernel(., tau, norm)``, with no truncation of the kernel.
+
+    Parameters
+    ----------
+    spikes : array_like
+        Non-negative spike counts, shape ``(T,)`` or ``(T, n)`` (time on axis 0).
+    dt : float
+        Time step (ms), finite and > 0.
+    tau : float
+        Synaptic time constant (ms), finite and > 0.
+    norm : {"plain", "peak", "area", "legacy"}
+        Kernel normalisation (see :mod:`alphakit.kernels`).
+    weight : float or array_like
+        Scalar, or one weight per train (shape ``(n,)``) for 2-D ``spikes``.
+    method : {"exact", "fft", "direct"}
+        ``"exact"``: the kernel's own second-order recurrence, O(T), exact up to
+        rounding. ``"fft"``: :func:`scipy.signal.fftconvolve` with the kernel
+        sampled over the whole grid. ``"direct"``: the sum over spikes, one
+        shifted kernel per non-empty step. All three agree to ~1e-12 of the peak.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``g``, float64, with the shape of ``spikes``.
+
+    See Also
+    --------
+    alphakit.ode.simulate : the same response from the synapse's ODE; with
+        ``form="fixed", method="exact"`` it equals this function with no lag.
+    convolve_spike_times : spike times off the grid.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> s = np.zeros(6); s[1] = 1
+    >>> g = convolve_spikes(s, dt=1.0, tau=2.0)
+    >>> np.allclose(g, alpha_kernel(np.arange(6) - 1.0, 2.0))
+    True
+    """
+    s = v.spike_array("spikes", spikes)
+    dt = v.positive_scalar("dt", dt)
+    tau = v.positive_scalar("tau", tau)
+    norm = v.choice("norm", norm, NORMS)
+    method = v.choice("method", method, CONVOLUTION_METHODS)
+    w = v.weight_array("weight", weight, s.shape[1] if s.ndim == 2 else None)
+    u = s * w
+    c = _norm_factor(norm, tau)
+    if method == "exact":
+        b, a = _alpha_filter(tau, dt, c)
+        return _lfilter(b, a, u)
+    kernel = _alpha(np.arange(s.shape[0]) * dt, tau, c)
+    if method == "fft":
+        from scipy.signal import fftconvolve
+
+        k = kernel if u.ndim == 1 else kernel[:, None]
+        return fftconvolve(u, k, axes=0)[: s.shape[0]]
+    return _direct(u, kernel)
+
+
+def _direct(u: np.ndarray, kernel: np.ndarray) -> np.ndarray:
+    T = u.shape[0]
+    u2 = u.reshape(T, -1)
+    out = np.zeros_like(u2)
+    for m, j in zip(*np.nonzero(u2), strict=True):
+        out[m:, j] += u2[m, j] * kernel[: T - m]
+    return out.reshape(u.shape)
+
+
+def convolve_spike_times(
+    times: Any,
+    dt: float,
+    duration: float,
+    tau: float,
+    norm: str = "plain",
+    weight: float = 1.0,
+    method: str = "exact",
+) -> np.ndarray:
+    """The alpha response to spike times off the grid, sampled at ``t_n = n dt``.
+
+    Evaluates ``g(t_n) = sum_s weight * k(t_n - t_s)`` exactly for arbitrary
+    spike times ``t_s`` (not rounded to the grid).
+
+    A spike at ``t_s`` with ``m = ceil(t_s/dt)`` and ``d = m dt - t_s`` adds
+    ``k(j dt + d) = c e^(-d/tau) (d/tau r^j + x j r^j)`` at step ``m + j``: a
+    first-order and a second-order recurrence, so ``"exact"`` stays O(T + S).
+    ``"direct"`` sums the kernel over all spikes, O(T S), as a check.
+
+    Parameters
+    ----------
+    times : array_like
+        Spike times (ms) in ``[0, duration)``, one train.
+    dt, duration : float
+        Sampling step and length of the output (ms).
+    tau : float
+        Time constant (ms).
+    norm : {"plain", "peak", "area", "legacy"}
+        Kernel normalisation.
+    weight : float
+        Weight of every spike.
+    method : {"exact", "direct"}
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape ``(n_steps(duration, dt),)``.
+
+    Examples
+    --------
+    >>> g = convolve_spike_times([0.25], dt=0.5, duration=2.0, tau=1.0)
+    >>> np.allclose(g, alpha_kernel(np.arange(4) * 0.5 - 0.25, 1.0))
+    True
+    """
+    dt = v.positive_scalar("dt", dt)
+    duration = v.positive_scalar("duration", duration)
+    tau = v.positive_scalar("tau", tau)
+    norm = v.choice("norm", norm, NORMS)
+    method = v.choice("method", method, ("exact", "direct"))
+    weight = v.finite_scalar("weight", weight)
+    ts = v.real_array("times", times, ndim=(0, 1)).ravel()
+    if np.any(ts < 0) or np.any(ts >= duration):
+        raise ValueError(f"times must lie in [0, duration) = [0, {duration})")
+    T = n_steps(duration, dt)
+    c = _norm_factor(norm, tau)
+    t_grid = np.arange(T) * dt
+    if method == "direct":
+        return weight * _alpha(t_grid[:, None] - ts[None, :], tau, c).sum(axis=1)
+    # First grid point at or after each spike (k(0) = 0, so a spike exactly on
+    # the grid may be given to its own step); decided on the grid times
+    # themselves so that d = t_m - t_s >= 0 holds in floating point.
+    m = np.ceil(ts / dt)
+    m = np.where((m - 1) * dt >= ts, m - 1, m).astype(np.int64)
+    keep = m < T
+    m, d = m[keep], m[keep] * dt - ts[keep]
+    decay = np.exp(-d / tau)
+    first = np.bincount(m, weights=decay * d / tau, minlength=T)
+    second = np.bincount(m, weights=decay, minlength=T)
+    r = math.exp(-dt / tau)
+    b, a = _alpha_filter(tau, dt, 1.0)
+    g = _lfilter([1.0], [1.0, -r], first) + _lfilter(b, a, second)
+    return weight * c * g

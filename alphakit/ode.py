@@ -1,0 +1,184 @@
+"""The alpha synapse as a two-state ODE, in both forms, with every integrator.
+
+The state is ``x = (g, h)``; a spike of weight ``w`` at step ``n`` adds ``w`` to ``h``.
+
+* ``form="fixed"`` (BrainPy >= 2.5, Brian2's docs): ``tau dg/dt = -g + h``,
+  ``dh/dt = -h/tau``. One spike gives ``g(t) = w t/tau e^(-t/tau)`` (norm "plain").
+* ``form="legacy"`` (BrainPy <= 2.4.6): ``dg/dt = -g/tau + h``,
+  ``dh/dt = -h/tau``. One spike gives ``w t e^(-t/tau)``: ``tau`` times larger.
+
+Both are ``dx/dt = A x`` with ``A = -I/tau + N``, ``N = [[0, c], [0, 0]]``,
+``c = 1/tau`` (fixed) or ``1`` (legacy). Every integrator applied to a linear
+system is a fixed 2x2 matrix ``M`` per step (:func:`step_matrix`), and since
+``N^2 = 0`` any function of ``A`` is ``f(-1/tau) I + f'(-1/tau) N``. So one
+linear-recurrence engine runs all methods: ``x[n] = M x[n-1] + (0, w s[n])``,
+which is an IIR filter along time (:func:`scipy.signal.lfilter`), with no
+Python loop over steps.
+
+Alignment with :func:`alphakit.convolution.convolve_spikes`: the step order is
+BrainPy's (advance over the step, then add the step's spikes to ``h``), so a
+spike at step ``m`` is in ``h[m]`` and first reaches ``g`` at ``m + 1``:
+``simulate(s, dt, tau, form="fixed", method="exact").g`` equals
+``convolve_spikes(s, dt, tau)`` exactly, **lag 0**. BrainPy's own synapse reads
+the presynaptic spike one step late, so its ``g[n]`` equals ours at ``n - 1``
+(**lag 1** when ``s`` is the presynaptic neuron's recorded spikes).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from . import _validation as v
+
+__all__ = ["FORMS", "METHODS", "Trace", "simulate", "step_matrix"]
+
+FORMS: tuple[str, ...] = ("fixed", "legacy")
+METHODS: tuple[str, ...] = ("euler", "rk2", "rk4", "exp_euler", "exact")
+# BrainPy's name for its default integrator; for this model it is exp_euler.
+_ALIASES = {"exp_auto": "exp_euler"}
+
+
+class Trace(NamedTuple):
+    """Conductance ``g`` and auxiliary variable ``h`` of :func:`simulate`."""
+
+    g: np.ndarray
+    h: np.ndarray
+
+
+def _coupling(form: str, tau: float) -> float:
+    return 1.0 / tau if form == "fixed" else 1.0
+
+
+def _step_entries(method: str, form: str, dt: float, tau: float) -> tuple[float, float]:
+    """(a, b) of the step matrix [[a, b], [0, a]] (both diagonals are equal)."""
+    c = _coupling(form, tau)
+    z = -dt / tau  # dt times the eigenvalue of A
+    if method == "exact":
+        # expm(dt A) = e^z (I + dt N)
+        a = math.exp(z)
+        return a, c * dt * a
+    if method == "exp_euler":
+        # BrainPy exp_auto: g advanced by exponential Euler with h frozen at the
+        # start of the step: g1 = r g0 + (1 - r) c tau h0, h1 = r h0.
+        r = math.exp(z)
+        return r, c * tau * (1.0 - r)
+    # An explicit s-stage Runge-Kutta method of order s <= 4 applied to a linear
+    # system is the Taylor polynomial p(dt A) of degree s, whatever its tableau;
+    # p(dt A) = p(z) I + p'(z) dt N.
+    order = {"euler": 1, "rk2": 2, "rk4": 4}[method]
+    p = sum(z**k / math.factorial(k) for k in range(order + 1))
+    dp = sum(z ** (k - 1) / math.factorial(k - 1) for k in range(1, order + 1))
+    return p, c * dt * dp
+
+
+def _method(method: str) -> str:
+    if isinstance(method, str) and method in _ALIASES:
+        return _ALIASES[method]
+    return v.choice("method", method, METHODS)
+
+
+def step_matrix(method: str, form: str, dt: float, tau: float) -> np.ndarray:
+    """The 2x2 matrix that advances ``(g, h)`` by one step of ``dt``.
+
+    Parameters
+    ----------
+    method : {"euler", "rk2", "rk4", "exp_euler", "exact"}
+        Integrator. ``"exp_euler"`` is BrainPy's ``exp_auto`` for this model
+        (each variable by the exponential-Euler formula, the other held at its
+        start-of-step value); ``"exp_auto"`` is accepted as an alias.
+        ``"exact"`` is the matrix exponential ``expm(dt A)``.
+    form : {"fixed", "legacy"}
+        ``tau dg/dt = -g + h`` or ``dg/dt = -g/tau + h`` (BrainPy <= 2.4.6).
+    dt, tau : float
+        Step and time constant (ms), finite and > 0.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``M`` with ``(g, h)[n] = M @ (g, h)[n-1]`` between spikes.
+
+    Examples
+    --------
+    >>> step_matrix("euler", "fixed", dt=0.1, tau=1.0)
+    array([[0.9, 0.1],
+           [0. , 0.9]])
+    """
+    method = _method(method)
+    form = v.choice("form", form, FORMS)
+    dt = v.positive_scalar("dt", dt)
+    tau = v.positive_scalar("tau", tau)
+    a, b = _step_entries(method, form, dt, tau)
+    return np.array([[a, b], [0.0, a]])
+
+
+def simulate(
+    spikes: Any,
+    dt: float,
+    tau: float,
+    form: str = "fixed",
+    method: str = "exact",
+    weight: Any = 1.0,
+) -> Trace:
+    """Integrate the alpha synapse driven by spike counts on a grid.
+
+    ``x[n] = M x[n-1]`` then ``h[n] += weight * spikes[n]``, from ``x[-1] = 0``,
+    with ``M = step_matrix(method, form, dt, tau)``; computed as one IIR filter
+    along axis 0 for all synapses at once.
+
+    Parameters
+    ----------
+    spikes : array_like
+        Non-negative spike counts, shape ``(T,)`` or ``(T, n)`` (time on axis 0).
+    dt, tau : float
+        Step and time constant (ms), finite and > 0.
+    form : {"fixed", "legacy"}
+        ODE form (see :mod:`alphakit.ode`).
+    method : {"euler", "rk2", "rk4", "exp_euler", "exact"}
+        Integrator (see :func:`step_matrix`).
+    weight : float or array_like
+        Scalar, or one weight per synapse for 2-D ``spikes``.
+
+    Returns
+    -------
+    Trace
+        ``(g, h)``, each float64 with the shape of ``spikes``. With
+        ``form="fixed", method="exact"``, ``g`` equals
+        ``convolve_spikes(spikes, dt, tau, weight=weight)`` (lag 0).
+
+    Notes
+    -----
+    Explicit methods are unstable for ``dt > 2 tau`` (Euler) and similar
+    limits; they are run anyway, since showing that is part of the lesson.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> s = np.zeros(100); s[0] = 1
+    >>> fixed = simulate(s, dt=0.1, tau=8.6).g
+    >>> legacy = simulate(s, dt=0.1, tau=8.6, form="legacy").g
+    >>> round(float(legacy[50] / fixed[50]), 10)
+    8.6
+    """
+    s = v.spike_array("spikes", spikes)
+    dt = v.positive_scalar("dt", dt)
+    tau = v.positive_scalar("tau", tau)
+    form = v.choice("form", form, FORMS)
+    method = _method(method)
+    w = v.weight_array("weight", weight, s.shape[1] if s.ndim == 2 else None)
+    a, b = _step_entries(method, form, dt, tau)
+    u = s * w
+    from scipy.signal import lfilter  # deferred: scipy.signal is slow to import
+
+    # h[n] = a h[n-1] + u[n];  g[n] = a g[n-1] + b h[n-1]
+    # => H = U / (1 - a z^-1),  G = b z^-1 U / (1 - a z^-1)^2
+    h = lfilter([1.0], [1.0, -a], u, axis=0)
+    g = lfilter([0.0, b], [1.0, -2.0 * a, a * a], u, axis=0)
+    if not (np.all(np.isfinite(g)) and np.all(np.isfinite(h))):
+        raise ValueError(
+            f"method {method!r} is unstable at dt={dt} for tau={tau} (|a|={abs(a):.3g} "
+            "per step) and overflowed; use a smaller dt or method='exact'"
+        )
+    return Trace(g=g, h=h)

@@ -1,0 +1,242 @@
+"""Spike trains on a time grid and as spike times.
+
+A spike train on the grid is an array of spike *counts* per time step, with
+time on axis 0: shape ``(T,)`` for one train, ``(T, n)`` for ``n`` trains.
+Step ``i`` covers ``[i dt, (i + 1) dt)``; a spike at time ``t`` belongs to
+step ``floor(t / dt)``, and a time that lies on a step boundary (up to
+floating-point rounding of ``t / dt``) belongs to the step it starts.
+
+Times are in ms and rates in Hz.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from . import _validation as v
+
+__all__ = ["grid_to_times", "n_steps", "poisson_train", "regular_train", "times_to_grid"]
+
+# t/dt for a time on a boundary is off by a few ulps (0.3/0.1 = 2.9999999999999996);
+# within this relative distance of an integer (a few thousand ulps) we take the integer.
+_BOUNDARY_RTOL = 1e-12
+
+
+def _step_index(ratio: np.ndarray) -> np.ndarray:
+    nearest = np.rint(ratio)
+    on_boundary = np.abs(ratio - nearest) <= _BOUNDARY_RTOL * np.maximum(1.0, np.abs(nearest))
+    return np.where(on_boundary, nearest, np.floor(ratio)).astype(np.int64)
+
+
+def n_steps(duration: float, dt: float) -> int:
+    """Number of time steps of length ``dt`` that cover ``[0, duration)``.
+
+    Parameters
+    ----------
+    duration, dt : float
+        Durations (ms), finite and > 0.
+
+    Returns
+    -------
+    int
+        ``ceil(duration / dt)``, where a ratio within rounding of an integer
+        counts as that integer (100 ms at 0.1 ms is 1000 steps).
+
+    Examples
+    --------
+    >>> n_steps(100.0, 0.1)
+    1000
+    """
+    duration = v.positive_scalar("duration", duration)
+    dt = v.positive_scalar("dt", dt)
+    ratio = duration / dt
+    nearest = round(ratio)
+    if abs(ratio - nearest) <= _BOUNDARY_RTOL * max(1.0, nearest):
+        return max(int(nearest), 1)
+    return math.ceil(ratio)
+
+
+def _is_single_train(times: Any) -> bool:
+    if isinstance(times, np.ndarray):
+        return times.ndim <= 1
+    if isinstance(times, Sequence) and not isinstance(times, str):
+        return all(np.ndim(x) == 0 for x in times)
+    return np.ndim(times) <= 1
+
+
+def times_to_grid(times: Any, dt: float, duration: float) -> np.ndarray:
+    """Bin spike times into spike counts per time step.
+
+    Parameters
+    ----------
+    times : array_like or sequence of array_like
+        Spike times (ms) of one train (1-D), or a sequence of ``n`` such
+        trains (lists may differ in length). Every time must lie in
+        ``[0, duration)``.
+    dt : float
+        Time step (ms).
+    duration : float
+        Length of the grid (ms); the grid has ``n_steps(duration, dt)`` steps.
+
+    Returns
+    -------
+    numpy.ndarray
+        Float64 counts, shape ``(T,)`` for one train or ``(T, n)`` for ``n``.
+        Two spikes in one step count 2.
+
+    Examples
+    --------
+    >>> times_to_grid([0.0, 0.3, 0.35], dt=0.1, duration=0.5)
+    array([1., 0., 0., 2., 0.])
+    """
+    dt = v.positive_scalar("dt", dt)
+    duration = v.positive_scalar("duration", duration)
+    T = n_steps(duration, dt)
+    if _is_single_train(times):
+        return _bin_one(v.real_array("times", times, ndim=(0, 1)).ravel(), dt, duration, T, "times")
+    trains = list(times)
+    if not trains:
+        raise ValueError("times must hold at least one train")
+    out = np.zeros((T, len(trains)))
+    for j, train in enumerate(trains):
+        name = f"times[{j}]"
+        out[:, j] = _bin_one(v.real_array(name, train, ndim=(0, 1)).ravel(), dt, duration, T, name)
+    return out
+
+
+def _bin_one(times: np.ndarray, dt: float, duration: float, T: int, name: str) -> np.ndarray:
+    if np.any(times < 0) or np.any(times >= duration):
+        bad = times[(times < 0) | (times >= duration)][0]
+        raise ValueError(f"{name} must lie in [0, duration) = [0, {duration}), found {bad!r}")
+    idx = np.minimum(_step_index(times / dt), T - 1)
+    return np.bincount(idx, minlength=T).astype(np.float64)
+
+
+def grid_to_times(spikes: Any, dt: float) -> np.ndarray | list[np.ndarray]:
+    """Spike times (ms, left edge of each step) from spike counts on a grid.
+
+    A step holding ``k`` spikes contributes its time ``k`` times, so
+    ``times_to_grid(grid_to_times(s, dt), dt, T*dt)`` gives back ``s`` for
+    integer counts.
+
+    Parameters
+    ----------
+    spikes : array_like
+        Non-negative integer counts, shape ``(T,)`` or ``(T, n)``.
+    dt : float
+        Time step (ms).
+
+    Returns
+    -------
+    numpy.ndarray or list of numpy.ndarray
+        One sorted array for a ``(T,)`` grid, a list of ``n`` for ``(T, n)``.
+
+    Examples
+    --------
+    >>> grid_to_times([0, 2, 0, 1], dt=0.5)
+    array([0.5, 0.5, 1.5])
+    """
+    dt = v.positive_scalar("dt", dt)
+    s = v.spike_array("spikes", spikes)
+    if np.any(s != np.round(s)):
+        raise ValueError("spikes must hold whole spike counts to be turned into times")
+    counts = s.astype(np.int64)
+    if counts.ndim == 1:
+        return np.repeat(np.arange(counts.shape[0]), counts) * dt
+    return [np.repeat(np.arange(counts.shape[0]), c) * dt for c in counts.T]
+
+
+def _n_trains(n: Any) -> int | None:
+    if n is None:
+        return None
+    if isinstance(n, bool) or not isinstance(n, int | np.integer):
+        raise TypeError(f"n must be an int or None, got {type(n).__name__}")
+    if n < 1:
+        raise ValueError(f"n must be >= 1, got {n}")
+    return int(n)
+
+
+def poisson_train(
+    rate: float, duration: float, dt: float, n: int | None = None, seed: Any = None
+) -> np.ndarray:
+    """Poisson spike counts on a grid.
+
+    Each step holds a Poisson number of spikes with mean ``rate * dt / 1000``
+    (rate in Hz, dt in ms), independently across steps and trains.
+
+    Parameters
+    ----------
+    rate : float
+        Rate (Hz), finite and >= 0.
+    duration, dt : float
+        Grid length and step (ms).
+    n : int, optional
+        Number of trains; ``None`` gives one train of shape ``(T,)``.
+    seed : int or numpy.random.Generator, optional
+        Seed for :func:`numpy.random.default_rng`; the same seed gives the same train.
+
+    Returns
+    -------
+    numpy.ndarray
+        Float64 counts, shape ``(T,)`` or ``(T, n)``.
+
+    Examples
+    --------
+    >>> s = poisson_train(20.0, 1000.0, 0.1, seed=1)
+    >>> s.shape
+    (10000,)
+    """
+    rate = v.finite_scalar("rate", rate)
+    if rate < 0:
+        raise ValueError(f"rate must be >= 0 Hz, got {rate}")
+    T = n_steps(duration, dt)
+    n = _n_trains(n)
+    rng = np.random.default_rng(seed)
+    shape = (T,) if n is None else (T, n)
+    return rng.poisson(rate * dt * 1e-3, size=shape).astype(np.float64)
+
+
+def regular_train(
+    rate: float, duration: float, dt: float, n: int | None = None, start: float = 0.0
+) -> np.ndarray:
+    """A regular spike train: one spike every ``1000/rate`` ms from ``start``.
+
+    Spike times ``start + k * 1000/rate`` in ``[0, duration)`` are binned with
+    :func:`times_to_grid`, so the grid is exact when the interval is a multiple of ``dt``.
+
+    Parameters
+    ----------
+    rate : float
+        Rate (Hz), finite and > 0.
+    duration, dt : float
+        Grid length and step (ms).
+    n : int, optional
+        Number of identical trains; ``None`` gives shape ``(T,)``.
+    start : float
+        Time of the first spike (ms), in ``[0, duration)``.
+
+    Returns
+    -------
+    numpy.ndarray
+
+    Examples
+    --------
+    >>> regular_train(250.0, 10.0, 1.0)
+    array([1., 0., 0., 0., 1., 0., 0., 0., 1., 0.])
+    """
+    rate = v.positive_scalar("rate", rate)
+    duration = v.positive_scalar("duration", duration)
+    start = v.finite_scalar("start", start)
+    if not 0 <= start < duration:
+        raise ValueError(f"start must lie in [0, duration) = [0, {duration}), got {start}")
+    interval = 1000.0 / rate
+    count = math.ceil((duration - start) / interval)
+    times = start + interval * np.arange(count)
+    times = times[times < duration]
+    grid = times_to_grid(times, dt, duration)
+    n = _n_trains(n)
+    return grid if n is None else np.repeat(grid[:, None], n, axis=1)

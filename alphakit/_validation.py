@@ -74,7 +74,9 @@ def spike_array(name: str, value: Any) -> np.ndarray:
     """Spike counts on a grid: shape (T,) or (T, n), finite, non-negative, T >= 1."""
     arr = real_array(name, value, ndim=(1, 2))
     if arr.shape[0] == 0:
-        raise ValueError(f"{name} must have at least one time step (axis 0), got shape {arr.shape}")
+        raise ValueError(
+            f"{name} must have at least one time step (axis 0), got shape {arr.shape}"
+        )
     if np.any(arr < 0):
         raise ValueError(f"{name} must be non-negative spike counts")
     return arr

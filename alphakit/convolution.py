@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from . import _validation as v
+from ._recurrence import propagate
 from .kernels import NORMS, _alpha, _norm_factor
 from .spikes import n_steps
 
@@ -27,17 +28,10 @@ __all__ = ["CONVOLUTION_METHODS", "convolve_spike_times", "convolve_spikes"]
 CONVOLUTION_METHODS: tuple[str, ...] = ("exact", "fft", "direct")
 
 
-def _lfilter(b: list[float], a: list[float], x: np.ndarray) -> np.ndarray:
-    # scipy.signal costs ~0.2 s to import; load it on first use, not with alphakit.
-    from scipy.signal import lfilter
-
-    return lfilter(b, a, x, axis=0)
-
-
-def _alpha_filter(tau: float, dt: float, c: float) -> tuple[list[float], list[float]]:
-    """IIR coefficients (b, a) whose impulse response is the sampled kernel c x j r^j."""
+def _alpha_step(dt: float, tau: float) -> np.ndarray:
+    """expm(dt A) of the fixed form: its g-response to h <- 1 is the sampled plain kernel."""
     r = math.exp(-dt / tau)
-    return [0.0, c * (dt / tau) * r], [1.0, -2.0 * r, r * r]
+    return np.array([[r, (dt / tau) * r], [0.0, r]])
 
 
 def convolve_spikes(
@@ -99,8 +93,7 @@ def convolve_spikes(
     u = s * w
     c = _norm_factor(norm, tau)
     if method == "exact":
-        b, a = _alpha_filter(tau, dt, c)
-        return _lfilter(b, a, u)
+        return c * propagate(u, _alpha_step(dt, tau), want_h=False)[0]
     kernel = _alpha(np.arange(s.shape[0]) * dt, tau, c)
     if method == "fft":
         from scipy.signal import fftconvolve
@@ -187,7 +180,8 @@ def convolve_spike_times(
     decay = np.exp(-d / tau)
     first = np.bincount(m, weights=decay * d / tau, minlength=T)
     second = np.bincount(m, weights=decay, minlength=T)
-    r = math.exp(-dt / tau)
-    b, a = _alpha_filter(tau, dt, 1.0)
-    g = _lfilter([1.0], [1.0, -r], first) + _lfilter(b, a, second)
-    return weight * c * g
+    # first: d/tau r^j is h's response; second: x j r^j is g's (see _alpha_step)
+    M = _alpha_step(dt, tau)
+    g_first = propagate(first, M)[1]
+    g_second = propagate(second, M, want_h=False)[0]
+    return weight * c * (g_first + g_second)

@@ -12,8 +12,8 @@ Both are ``dx/dt = A x`` with ``A = -I/tau + N``, ``N = [[0, c], [0, 0]]``,
 system is a fixed 2x2 matrix ``M`` per step (:func:`step_matrix`), and since
 ``N^2 = 0`` any function of ``A`` is ``f(-1/tau) I + f'(-1/tau) N``. So one
 linear-recurrence engine runs all methods: ``x[n] = M x[n-1] + (0, w s[n])``,
-which is an IIR filter along time (:func:`scipy.signal.lfilter`), with no
-Python loop over steps.
+which is a pair of IIR filters along time (:func:`scipy.signal.lfilter`), with
+no Python loop over steps.
 
 Alignment with :func:`alphakit.convolution.convolve_spikes`: the step order is
 BrainPy's (advance over the step, then add the step's spikes to ``h``), so a
@@ -32,6 +32,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from . import _validation as v
+from ._recurrence import propagate
 
 __all__ = ["FORMS", "METHODS", "Trace", "simulate", "step_matrix"]
 
@@ -125,8 +126,8 @@ def simulate(
     """Integrate the alpha synapse driven by spike counts on a grid.
 
     ``x[n] = M x[n-1]`` then ``h[n] += weight * spikes[n]``, from ``x[-1] = 0``,
-    with ``M = step_matrix(method, form, dt, tau)``; computed as one IIR filter
-    along axis 0 for all synapses at once.
+    with ``M = step_matrix(method, form, dt, tau)``; computed as IIR filters
+    along time for all synapses at once.
 
     Parameters
     ----------
@@ -169,13 +170,7 @@ def simulate(
     method = _method(method)
     w = v.weight_array("weight", weight, s.shape[1] if s.ndim == 2 else None)
     a, b = _step_entries(method, form, dt, tau)
-    u = s * w
-    from scipy.signal import lfilter  # deferred: scipy.signal is slow to import
-
-    # h[n] = a h[n-1] + u[n];  g[n] = a g[n-1] + b h[n-1]
-    # => H = U / (1 - a z^-1),  G = b z^-1 U / (1 - a z^-1)^2
-    h = lfilter([1.0], [1.0, -a], u, axis=0)
-    g = lfilter([0.0, b], [1.0, -2.0 * a, a * a], u, axis=0)
+    g, h = propagate(s * w, np.array([[a, b], [0.0, a]]))
     if not (np.all(np.isfinite(g)) and np.all(np.isfinite(h))):
         raise ValueError(
             f"method {method!r} is unstable at dt={dt} for tau={tau} (|a|={abs(a):.3g} "

@@ -97,7 +97,9 @@ def times_to_grid(times: Any, dt: float, duration: float) -> np.ndarray:
     duration = v.positive_scalar("duration", duration)
     T = n_steps(duration, dt)
     if _is_single_train(times):
-        return _bin_one(v.real_array("times", times, ndim=(0, 1)).ravel(), dt, duration, T, "times")
+        return _bin_one(
+            v.real_array("times", times, ndim=(0, 1)).ravel(), dt, duration, T, "times"
+        )
     trains = list(times)
     if not trains:
         raise ValueError("times must hold at least one train")

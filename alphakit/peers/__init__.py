@@ -1,0 +1,259 @@
+"""The alpha synapse of other simulators, measured live.
+
+One small runner per simulator sends spikes of one weight through that
+simulator's own alpha synapse and returns the response sampled on the grid
+``t = n dt`` as a :class:`PeerResponse` (plain numpy arrays, the
+simulator's version, and its timing convention in numbers and words).
+
+============  ===============================  =====  ==========  ==================
+runner        model                            norm   lag         integrator
+============  ===============================  =====  ==========  ==================
+run_nest      iaf_psc_alpha (I_syn_ex)         peak   delay       exact
+run_nest      iaf_cond_alpha (g_ex)            peak   delay       GSL RKF45, ~1e-9
+run_brian2    docs equations, on_pre h += w    plain  delay + dt  exact/euler/rk2/rk4
+run_neuron    AlphaSynapse (0 after 10 tau)    peak   dt/2        closed form
+run_neuron    Exp2Syn, tau1 = 0.9999 tau2      peak   delay + dt  exact (cnexp)
+run_brainpy   bp.dyn.Alpha                     plain  0           exp_auto/euler/rk4
+run_brainpy   bp.dyn.DualExpon, equal taus     peak   0           exp_auto/euler/rk4
+run_elephant  AlphaKernel (sigma = sqrt2 tau)  area   0           exact (FFT)
+============  ===============================  =====  ==========  ==================
+
+"lag" is the delay between a spike time and the start of the kernel in the
+samples: ``response[n] = weight * sum_s k(t[n] - t_s - lag)`` for the exact
+ones. Every simulator is imported only when its runner is called; without it
+the runner raises ImportError naming the extra (``pip install
+"alphakit[peers]"``, or ``alphakit[brainpy]`` for BrainPy). Importing
+this module imports none of them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from importlib import metadata
+from typing import Any
+
+import numpy as np
+
+from .. import _validation as v
+from ..kernels import alpha_kernel, dual_exp_kernel
+from ._brainpy import BRAINPY_METHODS, BRAINPY_MODELS, run_brainpy
+from ._brian2 import BRIAN2_METHODS, run_brian2
+from ._common import PeerResponse
+from ._elephant import run_elephant
+from ._nest import run_nest
+from ._neuron import EXP2SYN_MAX_RATIO, NEURON_MODELS, run_neuron
+
+__all__ = [
+    "BRAINPY_METHODS",
+    "BRAINPY_MODELS",
+    "BRIAN2_METHODS",
+    "EXP2SYN_MAX_RATIO",
+    "NEURON_MODELS",
+    "PEERS",
+    "PeerMeasure",
+    "PeerResponse",
+    "kernel_prediction",
+    "measure",
+    "run_all",
+    "run_brainpy",
+    "run_brian2",
+    "run_elephant",
+    "run_nest",
+    "run_neuron",
+    "versions",
+]
+
+# (label, runner, keyword arguments): one entry per simulator model measured in
+# notebook 7, in the order of the table above.
+PEERS: tuple[tuple[str, Callable[..., PeerResponse], dict[str, Any]], ...] = (
+    ("NEST iaf_psc_alpha", run_nest, {"model": "iaf_psc_alpha"}),
+    ("NEST iaf_cond_alpha", run_nest, {"model": "iaf_cond_alpha"}),
+    ("Brian2 exact", run_brian2, {"method": "exact"}),
+    ("Brian2 euler", run_brian2, {"method": "euler"}),
+    ("Brian2 rk4", run_brian2, {"method": "rk4"}),
+    ("NEURON AlphaSynapse", run_neuron, {"model": "AlphaSynapse"}),
+    ("NEURON Exp2Syn", run_neuron, {"model": "Exp2Syn"}),
+    ("BrainPy Alpha", run_brainpy, {"model": "Alpha"}),
+    ("BrainPy DualExpon", run_brainpy, {"model": "DualExpon"}),
+    ("Elephant AlphaKernel", run_elephant, {}),
+)
+
+# distribution names, for versions() without importing the simulators
+_DISTRIBUTIONS = {
+    "NEST": "nest-simulator",
+    "NEURON": "neuron",
+    "Brian2": "brian2",
+    "Elephant": "elephant",
+    "BrainPy": "brainpy",
+}
+
+
+def versions() -> dict[str, str | None]:
+    """Installed version of each peer simulator, ``None`` when it is missing.
+
+    Reads the package metadata, so nothing is imported.
+
+    Returns
+    -------
+    dict
+        ``{"NEST": "3.10.0", "NEURON": ..., "Brian2": ..., "Elephant": ..., "BrainPy": ...}``.
+
+    Examples
+    --------
+    >>> sorted(versions())
+    ['BrainPy', 'Brian2', 'Elephant', 'NEST', 'NEURON']
+    """
+    out: dict[str, str | None] = {}
+    for name, dist in _DISTRIBUTIONS.items():
+        try:
+            out[name] = metadata.version(dist)
+        except metadata.PackageNotFoundError:
+            out[name] = None
+    return out
+
+
+def run_all(
+    spike_times: Any,
+    weight: float = 1.0,
+    tau: float = 5.0,
+    dt: float = 0.1,
+    duration: float = 50.0,
+    skip_missing: bool = True,
+) -> list[PeerResponse]:
+    """Run every entry of :data:`PEERS` with the same spikes, weight and grid.
+
+    Parameters
+    ----------
+    spike_times : array_like
+        Spike times (ms) on the grid, ``> 0`` (NEST refuses 0).
+    weight, tau, dt, duration : float
+        As for every runner. The same number means a different response in
+        each simulator: that is the point (see ``norm`` of each result).
+    skip_missing : bool
+        Leave out the simulators that are not installed (default) instead of
+        raising ImportError.
+
+    Returns
+    -------
+    list of PeerResponse
+        In the order of :data:`PEERS`.
+
+    Examples
+    --------
+    >>> rs = run_all([1.0], tau=2.0, duration=20.0)  # doctest: +SKIP
+    >>> [r.norm for r in rs][:3]  # doctest: +SKIP
+    ['peak', 'peak', 'plain']
+    """
+    if not isinstance(skip_missing, bool):
+        raise TypeError(f"skip_missing must be a bool, got {type(skip_missing).__name__}")
+    out = []
+    for _label, runner, kwargs in PEERS:
+        try:
+            out.append(
+                runner(spike_times, weight=weight, tau=tau, dt=dt, duration=duration, **kwargs)
+            )
+        except ImportError:
+            if not skip_missing:
+                raise
+    return out
+
+
+def kernel_prediction(response: PeerResponse) -> np.ndarray:
+    """What alphakit's closed-form kernel predicts for a run: the exact reference.
+
+    ``weight * sum_s k(t - t_s - lag)`` with ``k = alpha_kernel(., tau, norm)``,
+    or ``dual_exp_kernel(., tau_rise, tau, norm)`` when the run's rise time
+    differs from ``tau`` (NEURON's Exp2Syn), set to 0 past the run's ``cutoff``.
+    For the runs with an inexact integrator (``method`` euler, rk2, rk4,
+    exp_auto, rkf45) the difference is that integrator's error.
+
+    Parameters
+    ----------
+    response : PeerResponse
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape of ``response.t``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> r = PeerResponse(t=np.arange(5) * 0.5, response=np.zeros(5), simulator="x", model="y",
+    ...     version="0", quantity="g", unit="1", norm="peak", lag=0.5, method="exact",
+    ...     timing="", weight=2.0, tau=1.0, dt=0.5, spike_times=np.array([0.0]), tau_rise=1.0)
+    >>> kernel_prediction(r)
+    array([0.        , 0.        , 2.        , 1.47151776, 0.81201169])
+    """
+    if not isinstance(response, PeerResponse):
+        raise TypeError(f"response must be a PeerResponse, got {type(response).__name__}")
+    lags = response.t[:, None] - response.spike_times[None, :] - response.lag
+    if response.tau_rise == response.tau:
+        k = alpha_kernel(lags, response.tau, response.norm)
+    else:
+        k = dual_exp_kernel(lags, response.tau_rise, response.tau, response.norm)
+    # a sample exactly at the cutoff is kept, as both NEURON and Elephant do
+    k = np.where(lags > response.cutoff + 1e-9 * response.dt, 0.0, k)
+    return response.weight * k.sum(axis=1)
+
+
+@dataclass(frozen=True)
+class PeerMeasure:
+    """Peak, time to peak and charge measured on a sampled response.
+
+    Attributes
+    ----------
+    label : str
+        ``PeerResponse.label``.
+    peak : float
+        Largest sample (the weight's unit).
+    time_to_peak : float
+        Time of the largest sample minus the first spike time (ms); it includes the lag.
+    charge : float
+        ``sum(response) * dt`` (unit x ms); for a kernel that starts at 0 this
+        is the trapezoid rule, within about ``(dt/tau)^2 / 12`` of the integral.
+    norm : str
+        The run's convention.
+    """
+
+    label: str
+    peak: float
+    time_to_peak: float
+    charge: float
+    norm: str
+
+
+def measure(response: PeerResponse) -> PeerMeasure:
+    """Measure peak, time to peak and charge of a run (one spike in mind).
+
+    Parameters
+    ----------
+    response : PeerResponse
+
+    Returns
+    -------
+    PeerMeasure
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> t = np.arange(4000) * 0.01
+    >>> r = PeerResponse(t=t, response=alpha_kernel(t, 2.0, "area"), simulator="x", model="y",
+    ...     version="0", quantity="g", unit="1", norm="area", lag=0.0, method="exact",
+    ...     timing="", weight=1.0, tau=2.0, dt=0.01, spike_times=np.array([0.0]), tau_rise=2.0)
+    >>> m = measure(r)
+    >>> round(m.time_to_peak, 6), round(m.charge, 4)
+    (2.0, 1.0)
+    """
+    if not isinstance(response, PeerResponse):
+        raise TypeError(f"response must be a PeerResponse, got {type(response).__name__}")
+    y = v.real_array("response.response", response.response, ndim=(1,))
+    i = int(np.argmax(y))
+    return PeerMeasure(
+        label=response.label,
+        peak=float(y[i]),
+        time_to_peak=float(response.t[i] - response.spike_times[0]),
+        charge=float(y.sum() * response.dt),
+        norm=response.norm,
+    )

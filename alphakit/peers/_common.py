@@ -1,0 +1,155 @@
+"""What every peer runner shares: the result record, argument checks, lazy imports."""
+
+from __future__ import annotations
+
+import importlib
+import math
+from dataclasses import dataclass
+from types import ModuleType
+from typing import Any
+
+import numpy as np
+
+from .. import _validation as v
+from ..spikes import n_steps
+
+# A grid time t is accepted when t/dt is this close to an integer (a few ulps
+# of rounding, e.g. 0.3/0.1 = 2.9999999999999996, but not a genuine offset).
+_GRID_RTOL = 1e-9
+
+
+@dataclass(frozen=True)
+class PeerResponse:
+    """The response of one simulator's alpha synapse to a spike train, sampled on a grid.
+
+    Every runner of :mod:`alphakit.peers` returns one. The timing convention
+    is stated in two ways: ``lag`` as a number, ``timing`` in words. For the
+    exact runners
+
+    ``response[n] == weight * sum_s alpha_kernel(t[n] - t_s - lag, tau, norm)``
+
+    (for the others, replace the kernel by the simulator's integrator, see
+    ``method``).
+
+    Attributes
+    ----------
+    t : numpy.ndarray
+        Sample times ``n * dt`` (ms), ``n = 0 .. T-1``.
+    response : numpy.ndarray
+        The simulator's synaptic variable at ``t``, float64, shape ``(T,)``.
+    simulator : str
+        ``"NEST"``, ``"Brian2"``, ``"NEURON"``, ``"BrainPy"`` or ``"Elephant"``.
+    model : str
+        The simulator's model or class, e.g. ``"iaf_psc_alpha"``.
+    version : str
+        The simulator's version, as it reports it.
+    quantity : str
+        Which variable was recorded, e.g. ``"I_syn_ex"``.
+    unit : str
+        Its unit (``"pA"``, ``"nS"``, ``"uS"``, ``"1/ms"`` or ``"1"``); the weight
+        has the same unit.
+    norm : str
+        The :data:`alphakit.NORMS` convention in which ``weight`` multiplies the kernel.
+    lag : float
+        Delay (ms) between a spike time and the start of the kernel in the samples.
+    method : str
+        The integrator (``"exact"``, ``"analytic"``, ``"euler"``, ...).
+    timing : str
+        The timing convention in words: delays, and the step at which a spike is felt.
+    weight, tau, dt : float
+        The arguments of the run (weight in ``unit``, times in ms).
+    spike_times : numpy.ndarray
+        The spike times sent (ms), on the grid.
+    tau_rise : float
+        The rise time constant actually used (ms); equals ``tau`` except for
+        dual-exponential models that cannot take equal constants (NEURON's Exp2Syn).
+    cutoff : float
+        Kernel support (ms after the lag) beyond which the simulator sets the
+        response of a spike to 0; ``inf`` when it never does. NEURON's
+        AlphaSynapse stops at ``10 tau``, Elephant at the kernel's ``cutoff``.
+    """
+
+    t: np.ndarray
+    response: np.ndarray
+    simulator: str
+    model: str
+    version: str
+    quantity: str
+    unit: str
+    norm: str
+    lag: float
+    method: str
+    timing: str
+    weight: float
+    tau: float
+    dt: float
+    spike_times: np.ndarray
+    tau_rise: float
+    cutoff: float = math.inf
+
+    @property
+    def label(self) -> str:
+        """Short name for tables and legends, e.g. ``"NEST iaf_psc_alpha"``."""
+        extra = "" if self.method in ("exact", "analytic") else f" ({self.method})"
+        return f"{self.simulator} {self.model}{extra}"
+
+
+@dataclass(frozen=True)
+class Grid:
+    """Checked run arguments: spike times on the grid, and the grid itself."""
+
+    times: np.ndarray  # canonical times index * dt (ms)
+    index: np.ndarray  # step of each spike
+    dt: float
+    n: int  # number of samples T
+
+    @property
+    def t(self) -> np.ndarray:
+        return np.arange(self.n) * self.dt
+
+
+def check_grid(spike_times: Any, dt: Any, duration: Any) -> Grid:
+    """Validate spike times that lie on the grid ``k * dt`` inside ``[0, duration)``."""
+    dt = v.positive_scalar("dt", dt)
+    duration = v.positive_scalar("duration", duration)
+    times = v.real_array("spike_times", spike_times, ndim=(0, 1)).ravel()
+    if times.size == 0:
+        raise ValueError("spike_times must hold at least one spike time (ms)")
+    T = n_steps(duration, dt)
+    ratio = times / dt
+    index = np.rint(ratio)
+    off = np.abs(ratio - index) > _GRID_RTOL * np.maximum(1.0, np.abs(index))
+    if np.any(off):
+        bad = times[off][0]
+        raise ValueError(
+            f"spike_times must lie on the grid k * dt (dt={dt} ms), found {bad!r}; "
+            "round them with alphakit.times_to_grid / grid_to_times first"
+        )
+    if np.any(index < 0) or np.any(index >= T):
+        bad = times[(index < 0) | (index >= T)][0]
+        raise ValueError(f"spike_times must lie in [0, duration) = [0, {duration}), found {bad!r}")
+    index = np.sort(index.astype(np.int64))
+    return Grid(times=index * dt, index=index, dt=dt, n=T)
+
+
+def check_delay(delay: Any, dt: float, minimum: int = 0) -> float:
+    """A delay (ms) that is a whole number of steps, at least ``minimum`` steps."""
+    delay = v.finite_scalar("delay", delay)
+    steps = delay / dt
+    if abs(steps - round(steps)) > _GRID_RTOL * max(1.0, abs(steps)) or round(steps) < minimum:
+        low = f"{minimum * dt} ms" if minimum else "0"
+        raise ValueError(
+            f"delay must be a whole number of steps dt={dt} ms and >= {low}, got {delay}"
+        )
+    return round(steps) * dt
+
+
+def require(module: str, extra: str = "peers") -> ModuleType:
+    """Import an optional simulator, or raise ImportError naming the pip extra."""
+    try:
+        return importlib.import_module(module)
+    except ImportError as exc:
+        raise ImportError(
+            f"this runner needs the {module!r} package; install it with "
+            f'pip install "alphakit[{extra}]"'
+        ) from exc

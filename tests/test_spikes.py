@@ -1,0 +1,96 @@
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from alphakit import grid_to_times, n_steps, poisson_train, regular_train, times_to_grid
+
+
+def test_counts_per_step_and_boundaries():
+    # 0.3 / 0.1 = 2.9999999999999996 in floating point: still step 3
+    grid = times_to_grid([0.0, 0.3, 0.35, 0.39999, 0.7], dt=0.1, duration=0.8)
+    np.testing.assert_array_equal(grid, [1, 0, 0, 3, 0, 0, 0, 1])
+
+
+def test_many_trains_of_different_lengths():
+    grid = times_to_grid([[1.0, 1.2], [], [0.0, 0.0, 2.9]], dt=1.0, duration=3.0)
+    assert grid.shape == (3, 3)
+    np.testing.assert_array_equal(grid[:, 0], [0, 2, 0])
+    np.testing.assert_array_equal(grid[:, 1], [0, 0, 0])
+    np.testing.assert_array_equal(grid[:, 2], [2, 0, 1])
+
+
+@given(
+    steps=st.lists(st.integers(min_value=0, max_value=999), max_size=50),
+    dt=st.sampled_from([0.01, 0.025, 0.1, 0.2, 1.0]),
+)
+def test_round_trip_on_grid(steps, dt):
+    times = np.array(steps, dtype=float) * dt
+    grid = times_to_grid(times, dt, 1000 * dt)
+    assert grid.shape == (1000,)
+    assert grid.sum() == len(steps)
+    np.testing.assert_allclose(np.sort(times), grid_to_times(grid, dt), rtol=0, atol=1e-9 * dt)
+    np.testing.assert_array_equal(times_to_grid(grid_to_times(grid, dt), dt, 1000 * dt), grid)
+
+
+def test_grid_to_times_2d():
+    grid = np.array([[1, 0], [0, 2], [1, 0]])
+    out = grid_to_times(grid, 0.5)
+    assert len(out) == 2
+    np.testing.assert_allclose(out[0], [0.0, 1.0])
+    np.testing.assert_allclose(out[1], [0.5, 0.5])
+
+
+def test_n_steps():
+    assert n_steps(100.0, 0.1) == 1000
+    assert n_steps(200.0, 0.1) == 2000
+    assert n_steps(1.05, 0.1) == 11
+
+
+def test_poisson_seeded_and_rate():
+    a = poisson_train(40.0, 10_000.0, 0.1, n=20, seed=3)
+    b = poisson_train(40.0, 10_000.0, 0.1, n=20, seed=3)
+    c = poisson_train(40.0, 10_000.0, 0.1, n=20, seed=4)
+    np.testing.assert_array_equal(a, b)
+    assert not np.array_equal(a, c)
+    assert a.shape == (100_000, 20)
+    rate = a.sum() / (20 * 10.0)  # spikes per second
+    # 8000 expected spikes: 5 standard deviations is 5 * sqrt(8000) / 200 Hz = 2.2 Hz
+    assert abs(rate - 40.0) < 2.3
+
+
+def test_regular_train():
+    s = regular_train(100.0, 100.0, 0.1, start=5.0)
+    times = grid_to_times(s, 0.1)
+    np.testing.assert_allclose(times, 5.0 + 10.0 * np.arange(10), atol=1e-9)
+    assert regular_train(100.0, 100.0, 0.1, n=3).shape == (1000, 3)
+
+
+@pytest.mark.parametrize(
+    ("call", "match"),
+    [
+        (lambda: times_to_grid([1.0], 0.1, 1.0), r"\[0, duration\)"),
+        (lambda: times_to_grid([-0.1], 0.1, 1.0), r"\[0, duration\)"),
+        (lambda: times_to_grid([[0.1], [2.0]], 0.1, 1.0), r"times\[1\]"),
+        (lambda: times_to_grid([np.nan], 0.1, 1.0), "times"),
+        (lambda: times_to_grid([0.1], 0.0, 1.0), "dt"),
+        (lambda: times_to_grid([0.1], 0.1, -1.0), "duration"),
+        (lambda: grid_to_times([0, 1.5], 0.1), "whole"),
+        (lambda: grid_to_times([0, -1], 0.1), "non-negative"),
+        (lambda: grid_to_times(np.zeros((2, 2, 2)), 0.1), "dimension"),
+        (lambda: poisson_train(-1.0, 10.0, 0.1), "rate"),
+        (lambda: poisson_train(1.0, 10.0, 0.1, n=0), "n must"),
+        (lambda: regular_train(0.0, 10.0, 0.1), "rate"),
+        (lambda: regular_train(10.0, 10.0, 0.1, start=10.0), "start"),
+    ],
+)
+def test_bad_input(call, match):
+    with pytest.raises(ValueError, match=match):
+        call()
+
+
+def test_bad_types():
+    with pytest.raises(TypeError, match="n must"):
+        poisson_train(1.0, 10.0, 0.1, n=2.5)
+    with pytest.raises(TypeError, match="times"):
+        times_to_grid(["x"], 0.1, 1.0)

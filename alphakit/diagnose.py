@@ -1,0 +1,460 @@
+"""Explain a recorded alpha trace: which lag, which factor, which convention.
+
+The person who filed BrainPy issue 577 had a recorded conductance, the spike
+train that drove it and a kernel, and had to find the factor ``tau`` by hand.
+:func:`diagnose` does it in one call: it finds the integer lag and the
+least-squares scale that map :func:`alphakit.convolve_spikes` onto the
+recording, names the factor (``tau``, ``e``, ``e*tau``, ``1/tau``,
+``1/(e*tau)``, their inverses, ...), says which convention and simulator it
+points to, and says plainly when no scale can explain the recording (then it
+fits ``tau`` too).
+
+How it works: for a lag ``L`` the best scale is a ratio of dot products,
+``s_L = <y, b_L> / <b_L, b_L>`` with ``b_L`` the convolution delayed by ``L``
+steps, and the squared residual is ``|y|^2 - <y, b_L>^2 / <b_L, b_L>``. All
+numerators at once are one FFT cross-correlation, all denominators one
+cumulative sum, so every lag costs O(T log T) together; the chosen lag's scale
+is then recomputed with a plain dot product.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from . import _validation as v
+from ._conventions_table import CONVENTIONS, NORM_EXPONENTS, factor_label, factor_value
+from .convolution import convolve_spike_times, convolve_spikes
+from .kernels import NORMS
+
+__all__ = ["Diagnosis", "diagnose"]
+
+# e^a tau^b for every ratio between two of the four norms, simplest first.
+_CANDIDATES: tuple[tuple[int, int], ...] = (
+    (0, 0), (0, 1), (0, -1), (1, 0), (-1, 0), (1, 1), (-1, -1),
+    (1, -1), (-1, 1), (0, 2), (0, -2),
+)  # fmt: skip
+
+_SIGNATURE = {
+    "legacy": "dg/dt = -g/tau + h (BrainPy <= 2.4.6)",
+    "plain": "dg/dt = (-g + h)/tau (BrainPy >= 2.5, Brian2's documented alpha synapse)",
+    "peak": "a kernel normalised to unit peak (NEST, NESTML, NEURON, PyNN, GeNN, "
+    "BrainPy >= 2.8 DualExpon with tau_rise == tau_decay)",
+    "area": "a kernel normalised to unit area (Elephant, Nengo)",
+}
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    """What :func:`diagnose` found.
+
+    Attributes
+    ----------
+    lag : int
+        Steps by which the recording lags the convolution (>= 0).
+    lag_ms : float
+        ``lag * dt``.
+    scale : float
+        Least-squares factor: ``recorded ~= scale * convolution delayed by lag``.
+    residual : float
+        Relative residual ``|recorded - fit| / |recorded|`` (2-norm over all samples).
+    tau : float
+        The time constant of the convolution (ms).
+    norm : str
+        The norm of the convolution the scale is relative to.
+    factor : str or None
+        The scale named as ``e^a tau^b`` (``"tau"``, ``"1/(e*tau)"``, ``"-e"``...),
+        or None when no such factor is within ``rtol``.
+    convention : str or None
+        The alphakit norm the recording follows with unit weight, or None.
+    matches : tuple of str
+        Rows of :data:`alphakit.conventions.CONVENTIONS` with that norm.
+    shape_matches : bool
+        True when ``residual <= shape_rtol``: a scale and a lag explain the recording.
+    refit : Diagnosis or None
+        When the shape does not match: the diagnosis at the best-fitting ``tau``.
+    fitted : numpy.ndarray
+        ``scale`` times the delayed convolution, shaped like the recording.
+    explanation : str
+        One paragraph in words.
+    """
+
+    lag: int
+    lag_ms: float
+    scale: float
+    residual: float
+    tau: float
+    norm: str
+    factor: str | None
+    convention: str | None
+    matches: tuple[str, ...]
+    shape_matches: bool
+    refit: Diagnosis | None
+    fitted: np.ndarray
+    explanation: str
+
+    @property
+    def tau_estimate(self) -> float | None:
+        """The best-fitting ``tau`` (ms) when the shape did not match, else None."""
+        return None if self.refit is None else self.refit.tau
+
+    def __str__(self) -> str:
+        return self.explanation
+
+
+# ---------------------------------------------------------------- input handling
+
+
+def _recording(recorded: Any) -> np.ndarray:
+    y = v.real_array("recorded", recorded, ndim=(1, 2))
+    if y.shape[0] < 2:
+        raise ValueError(f"recorded must have at least 2 time steps (axis 0), got {y.shape}")
+    return y
+
+
+def _spike_input(spikes: Any, T: int, times: bool) -> np.ndarray | list[np.ndarray]:
+    """Dense counts (T,) / (T, n), or a list of spike-time arrays when ``times``."""
+    if times:
+        single = isinstance(spikes, np.ndarray) and spikes.ndim <= 1
+        if not single and not isinstance(spikes, np.ndarray):
+            seq = list(spikes) if isinstance(spikes, list | tuple) else [spikes]
+            single = all(np.ndim(x) == 0 for x in seq)
+        trains = [spikes] if single else list(spikes)
+        out = [v.real_array(f"spikes[{j}]", t, ndim=(0, 1)).ravel() for j, t in enumerate(trains)]
+        if not any(t.size for t in out):
+            raise ValueError("spikes holds no spike times: there is nothing to diagnose")
+        return out
+    if hasattr(spikes, "toarray") and hasattr(spikes, "nnz"):  # scipy.sparse, without importing it
+        spikes = spikes.toarray()
+    s = v.spike_array("spikes", spikes)
+    if s.shape[0] != T:
+        raise ValueError(
+            f"recorded and spikes must have the same number of time steps (axis 0): "
+            f"{T} != {s.shape[0]}"
+        )
+    if not np.any(s):
+        raise ValueError("spikes contains no spikes at all: there is nothing to diagnose")
+    return s
+
+
+def _columns(y: np.ndarray, n_spike_cols: int | None) -> tuple[np.ndarray, str]:
+    """y as (T, n) and how the convolution maps to it: 'pair', 'broadcast' or 'sum'."""
+    y2 = y.reshape(y.shape[0], -1)
+    n_y = y2.shape[1]
+    if n_spike_cols is None or n_spike_cols == n_y:
+        return y2, "pair"
+    if n_spike_cols == 1:
+        return y2, "broadcast"
+    if n_y == 1:
+        return y2, "sum"
+    raise ValueError(
+        f"recorded has {n_y} columns but spikes has {n_spike_cols}: give one train per "
+        "recorded column, one train for all columns, or one recorded column for all trains"
+    )
+
+
+def _convolve(spikes, T, dt, tau, norm, mode, n_y) -> np.ndarray:
+    if isinstance(spikes, list):
+        cols = [convolve_spike_times(t, dt, T * dt, tau, norm) for t in spikes]
+        base = np.stack(cols, axis=1)
+    else:
+        base = convolve_spikes(spikes, dt, tau, norm, method="exact").reshape(T, -1)
+    if mode == "sum":
+        return base.sum(axis=1, keepdims=True)
+    if mode == "broadcast":
+        return np.broadcast_to(base, (T, n_y))
+    return base
+
+
+# ---------------------------------------------------------------- the fit
+
+
+def _all_lags(y: np.ndarray, b: np.ndarray, max_lag: int) -> tuple[np.ndarray, np.ndarray]:
+    """<y, b_L> and <b_L, b_L> for L = 0..max_lag, per column: shapes (max_lag + 1, n)."""
+    from scipy import fft
+
+    T = y.shape[0]
+    nfft = fft.next_fast_len(T + max_lag + 1, real=True)
+    # irfft(Y conj(B))[L] = sum_m y[m] b[m - L]; nfft > T + max_lag so nothing wraps.
+    corr = fft.irfft(fft.rfft(y, nfft, axis=0) * np.conj(fft.rfft(b, nfft, axis=0)), nfft, axis=0)
+    energy = np.cumsum(b * b, axis=0)[T - 1 - np.arange(max_lag + 1)]
+    return corr[: max_lag + 1], energy
+
+
+def _best_lag(num: np.ndarray, den: np.ndarray, yy: Any) -> np.ndarray:
+    """Lag minimising |y|^2 - num^2/den along axis 0 (lags with no signal never win)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        explained = np.where(den > 0, num * num / np.where(den > 0, den, 1.0), -np.inf)
+    return np.argmax(explained, axis=0)
+
+
+def _shift(b: np.ndarray, lag: int) -> np.ndarray:
+    out = np.zeros_like(b)
+    out[lag:] = b[: b.shape[0] - lag]
+    return out
+
+
+def _fit(y: np.ndarray, b: np.ndarray, max_lag: int) -> tuple[int, float, float, np.ndarray]:
+    """One shared lag and scale for all columns: (lag, scale, relative residual, fit)."""
+    num, den = _all_lags(y, b, max_lag)
+    lag = int(_best_lag(num.sum(axis=1), den.sum(axis=1), None))
+    bl = _shift(b, lag)
+    bb = float(np.vdot(bl, bl))
+    if bb == 0.0:
+        raise ValueError(
+            "the spikes produce no response within the recording (the alpha kernel is 0 at "
+            "lag 0, so a spike in the last step shows nothing): there is nothing to fit"
+        )
+    scale = float(np.vdot(y, bl)) / bb
+    fit = scale * bl
+    return lag, scale, float(np.linalg.norm(y - fit) / np.linalg.norm(y)), fit
+
+
+def _fit_tau(y, spikes, T, dt, tau, norm, mode, max_lag) -> float:
+    """tau minimising the residual with the best lag and scale (1-D, on log tau)."""
+    from scipy.optimize import minimize_scalar
+
+    def resid(log_tau: float) -> float:
+        b = _convolve(spikes, T, dt, math.exp(log_tau), norm, mode, y.shape[1])
+        try:
+            return _fit(y, b, max_lag)[2]
+        except ValueError:
+            return math.inf
+
+    # A coarse log grid first: the residual is not unimodal far from the optimum.
+    lo, hi = math.log(max(tau / 30.0, dt / 20.0)), math.log(max(tau * 30.0, dt))
+    grid = np.linspace(lo, hi, 49)
+    values = np.array([resid(x) for x in grid])
+    i = int(np.argmin(values))
+    a, c = grid[max(i - 1, 0)], grid[min(i + 1, grid.size - 1)]
+    res = minimize_scalar(resid, bounds=(a, c), method="bounded", options={"xatol": 1e-10})
+    return float(math.exp(res.x if res.fun <= values[i] else grid[i]))
+
+
+# ---------------------------------------------------------------- naming the factor
+
+
+def recognise_factor(
+    scale: float, tau: float, rtol: float = 0.01
+) -> tuple[tuple[int, int] | None, list[tuple[int, int]]]:
+    """The ``(a, b)`` with ``|scale| ~= e^a tau^b`` within ``rtol``, and all that fit.
+
+    Candidates are the ratios between any two of the four norms: 1, ``e``,
+    ``tau``, ``e*tau``, ``e/tau``, ``tau^2`` and their inverses. The first
+    returned is the simplest that fits; several fit when ``tau`` is near 1 or
+    ``e`` (then the factor alone cannot tell the conventions apart).
+    """
+    fits = [
+        ab
+        for ab in _CANDIDATES
+        if scale != 0 and abs(abs(scale) / factor_value(*ab, tau) - 1.0) <= rtol
+    ]
+    return (fits[0] if fits else None), fits
+
+
+def _named(ab: tuple[int, int], scale: float) -> str:
+    return ("-" if scale < 0 else "") + factor_label(*ab)
+
+
+def _norm_of(ab: tuple[int, int], norm: str) -> str | None:
+    a0, b0 = NORM_EXPONENTS[norm]
+    total = (ab[0] + a0, ab[1] + b0)
+    return next((n for n, e in NORM_EXPONENTS.items() if e == total), None)
+
+
+def _fmt(x: float) -> str:
+    return f"{x:.3f}" if 0.01 <= abs(x) < 1e4 else f"{x:.4g}"
+
+
+def _lag_words(lag: int, dt: float) -> str:
+    if lag == 0:
+        return "with no lag"
+    steps = "one step" if lag == 1 else f"{lag} steps"
+    return f"{steps} ({_fmt(lag * dt)} ms) late"
+
+
+def _explain(d: dict, dt: float, fits: list[tuple[int, int]], shape_rtol: float) -> str:
+    scale, tau, norm, lag = d["scale"], d["tau"], d["norm"], d["lag"]
+    parts = [
+        f"The recording is {_fmt(scale)} x the convolution with the {norm!r} alpha kernel "
+        f"(tau = {_fmt(tau)} ms), {_lag_words(lag, dt)}; relative residual {d['residual']:.2g}."
+    ]
+    if d["factor"] is None:
+        parts.append(
+            f"{_fmt(scale)} is none of the factors between conventions (1, e, tau, e*tau, "
+            f"e/tau, tau^2 and inverses, at tau = {_fmt(tau)}) within the tolerance: "
+            "the weight itself is probably not 1."
+        )
+    else:
+        head = f"{_fmt(scale)} is {d['factor']}"
+        if len(fits) > 1:
+            others = ", ".join(_named(ab, scale) for ab in fits[1:])
+            head += f" (at this tau it is also {others}: the factor alone cannot decide)"
+        conv = d["convention"]
+        if conv is None:
+            parts.append(
+                f"{head}; with unit weight no convention gives it (the weight may carry "
+                "part of the factor)."
+            )
+        else:
+            sig = _SIGNATURE[conv]
+            verb = "the same convention as the kernel" if conv == norm else f"the {conv!r} norm"
+            parts.append(f"{head}, the signature of {sig}: the recording follows {verb}.")
+    if lag == 1:
+        parts.append(
+            "A one-step lag is what BrainPy's synapses show: they read the presynaptic "
+            "spike one step late."
+        )
+    if d["residual"] > shape_rtol:
+        parts.append(
+            f"The shape does not match: a residual of {d['residual']:.2g} remains that no "
+            "scale or lag can remove."
+        )
+    return " ".join(parts)
+
+
+def _diagnosis(y, b, dt, tau, norm, max_lag, rtol, shape_rtol, shape, refit=None) -> Diagnosis:
+    lag, scale, residual, fit = _fit(y, b, max_lag)
+    ab, fits = recognise_factor(scale, tau, rtol)
+    conv = None if ab is None or scale < 0 else _norm_of(ab, norm)
+    d = dict(
+        lag=lag,
+        lag_ms=lag * dt,
+        scale=scale,
+        residual=residual,
+        tau=tau,
+        norm=norm,
+        factor=None if ab is None else _named(ab, scale),
+        convention=conv,
+        matches=tuple(r.name for r in CONVENTIONS if r.norm == conv),
+        shape_matches=residual <= shape_rtol,
+    )
+    text = _explain(d, dt, fits, shape_rtol)
+    if refit is not None:
+        text += (
+            f" Fitting tau as well: the best tau is {_fmt(refit.tau)} ms (residual "
+            f"{refit.residual:.2g}). " + refit.explanation
+        )
+        if not refit.shape_matches:
+            text += " Even so it is not an alpha response of the given spikes."
+    return Diagnosis(refit=refit, fitted=fit.reshape(shape), explanation=text, **d)
+
+
+def diagnose(
+    recorded: Any,
+    spikes: Any,
+    dt: float,
+    tau: float,
+    norm: str = "plain",
+    max_lag: int | None = None,
+    *,
+    per_column: bool = False,
+    times: bool = False,
+    rtol: float = 0.01,
+    shape_rtol: float = 0.05,
+) -> Diagnosis | tuple[Diagnosis, ...]:
+    """Find the lag and scale that map alphakit's convolution onto a recorded trace.
+
+    Parameters
+    ----------
+    recorded : array_like
+        The recorded response (e.g. BrainPy's ``g``), float32 or float64, shape
+        ``(T,)`` or ``(T, n)`` with time on axis 0; finite.
+    spikes : array_like, scipy.sparse matrix, or spike times
+        Spike counts on the same grid, shape ``(T,)`` or ``(T, n)`` (bool is
+        fine), or a sparse ``(T, n)`` matrix. With ``times=True``: spike times
+        (ms) of one train, or a sequence of trains, convolved exactly off the
+        grid. ``n`` trains and ``n`` recorded columns pair up; one train drives
+        every recorded column; one recorded column is taken as the sum of all
+        trains (equal weights).
+    dt, tau : float
+        Step and the kernel's time constant (ms).
+    norm : {"plain", "peak", "area", "legacy"}
+        The kernel the scale is measured against.
+    max_lag : int, optional
+        Largest lag tried, in steps, ``0 <= max_lag < T``. Default
+        ``min(T - 1, max(50, ceil(4 tau / dt)))``.
+    per_column : bool
+        False (default): one lag and one scale for all columns together.
+        True: each column on its own; returns one :class:`Diagnosis` per column.
+    times : bool
+        ``spikes`` holds spike times (ms) instead of counts.
+    rtol : float
+        Relative tolerance for naming the scale (``tau``, ``e``, ...).
+    shape_rtol : float
+        Largest relative residual for which the shape counts as matching;
+        above it ``tau`` is fitted too (see :attr:`Diagnosis.refit`).
+
+    Returns
+    -------
+    Diagnosis or tuple of Diagnosis
+        ``str(result)`` is the explanation.
+
+    Raises
+    ------
+    ValueError
+        Lengths that differ, no spikes at all, NaN or inf, a recording that is
+        zero everywhere, ``max_lag`` negative or ``>= T``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import alphakit as ak
+    >>> s = np.zeros(1000); s[100] = 1
+    >>> g = 8.6 * np.roll(ak.convolve_spikes(s, 0.1, 8.6), 1)  # BrainPy 2.4.6
+    >>> d = diagnose(g, s, dt=0.1, tau=8.6)
+    >>> d.lag, round(d.scale, 6), d.factor, d.convention
+    (1, 8.6, 'tau', 'legacy')
+    """
+    y = _recording(recorded)
+    T = y.shape[0]
+    dt = v.positive_scalar("dt", dt)
+    tau = v.positive_scalar("tau", tau)
+    norm = v.choice("norm", norm, NORMS)
+    rtol = v.positive_scalar("rtol", rtol)
+    shape_rtol = v.positive_scalar("shape_rtol", shape_rtol)
+    max_lag = _max_lag(max_lag, T, dt, tau)
+    s = _spike_input(spikes, T, times)
+    n_s = len(s) if isinstance(s, list) else (None if s.ndim == 1 else s.shape[1])
+    if isinstance(s, list) and len(s) == 1:
+        n_s = None
+    y2, mode = _columns(y, n_s)
+    if not np.any(y2):
+        raise ValueError(
+            "recorded is zero everywhere although spikes were given: the spikes never "
+            "reached the synapse (check the connection), so there is nothing to diagnose"
+        )
+    b = np.ascontiguousarray(_convolve(s, T, dt, tau, norm, mode, y2.shape[1]))
+    args = (dt, norm, max_lag, rtol, shape_rtol)
+    if not per_column:
+        return _one(y2, b, s, T, tau, mode, y.shape, *args)
+    out = []
+    for j in range(y2.shape[1]):
+        if not np.any(y2[:, j]):
+            raise ValueError(f"recorded column {j} is zero everywhere: nothing to diagnose")
+        sj = s if mode != "pair" else (s[j : j + 1] if isinstance(s, list) else s[:, j])
+        out.append(_one(y2[:, j : j + 1], b[:, j : j + 1], sj, T, tau, mode, (T,), *args))
+    return tuple(out)
+
+
+def _one(y2, b, s, T, tau, mode, shape, dt, norm, max_lag, rtol, shape_rtol) -> Diagnosis:
+    first = _diagnosis(y2, b, dt, tau, norm, max_lag, rtol, shape_rtol, shape)
+    if first.shape_matches:
+        return first
+    tau_hat = _fit_tau(y2, s, T, dt, tau, norm, mode, max_lag)
+    b_hat = _convolve(s, T, dt, tau_hat, norm, mode, y2.shape[1])
+    refit = _diagnosis(y2, b_hat, dt, tau_hat, norm, max_lag, rtol, shape_rtol, shape)
+    return _diagnosis(y2, b, dt, tau, norm, max_lag, rtol, shape_rtol, shape, refit=refit)
+
+
+def _max_lag(max_lag: Any, T: int, dt: float, tau: float) -> int:
+    if max_lag is None:
+        return int(min(T - 1, max(50, math.ceil(4.0 * tau / dt))))
+    if isinstance(max_lag, bool) or not isinstance(max_lag, int | np.integer):
+        raise TypeError(f"max_lag must be an int or None, got {type(max_lag).__name__}")
+    if not 0 <= max_lag < T:
+        raise ValueError(f"max_lag must satisfy 0 <= max_lag < T = {T}, got {max_lag}")
+    return int(max_lag)

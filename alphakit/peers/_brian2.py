@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
@@ -86,26 +87,29 @@ def run_brian2(
     ms = b2.ms
     old_target = b2.prefs.codegen.target
     b2.prefs.codegen.target = "numpy"
-    try:
-        clock_dt = grid.dt * ms
-        n_spikes = grid.times.size
-        source = b2.SpikeGeneratorGroup(
-            n_spikes, np.arange(n_spikes), grid.times * ms, dt=clock_dt
-        )
-        target = b2.NeuronGroup(1, _EQUATIONS, method=method, dt=clock_dt)
-        target.tau_syn = tau * ms
-        synapses = b2.Synapses(
-            source, target, model="w : 1 (constant)", on_pre="h += w", dt=clock_dt
-        )
-        synapses.connect(i=np.arange(n_spikes), j=0)
-        synapses.w = weight
-        synapses.delay = delay * ms
-        monitor = b2.StateMonitor(target, "g", record=0, dt=clock_dt)
-        net = b2.Network(source, target, synapses, monitor)
-        net.run(grid.n * clock_dt)
-        response = np.asarray(monitor.g[0], dtype=np.float64)
-    finally:
-        b2.prefs.codegen.target = old_target
+    with warnings.catch_warnings():
+        # Brian2 2.10's parser still uses pyparsing's old spelling
+        warnings.filterwarnings("ignore", message=".*'parseAll' argument is deprecated")
+        try:
+            clock_dt = grid.dt * ms
+            n_spikes = grid.times.size
+            source = b2.SpikeGeneratorGroup(
+                n_spikes, np.arange(n_spikes), grid.times * ms, dt=clock_dt
+            )
+            target = b2.NeuronGroup(1, _EQUATIONS, method=method, dt=clock_dt)
+            target.tau_syn = tau * ms
+            synapses = b2.Synapses(
+                source, target, model="w : 1 (constant)", on_pre="h += w", dt=clock_dt
+            )
+            synapses.connect(i=np.arange(n_spikes), j=0)
+            synapses.w = weight
+            synapses.delay = delay * ms
+            monitor = b2.StateMonitor(target, "g", record=0, dt=clock_dt)
+            net = b2.Network(source, target, synapses, monitor)
+            net.run(grid.n * clock_dt)
+            response = np.asarray(monitor.g[0], dtype=np.float64)
+        finally:
+            b2.prefs.codegen.target = old_target
     if response.shape[0] != grid.n:  # pragma: no cover - Brian2 changed its recording
         raise RuntimeError(f"Brian2 recorded {response.shape[0]} samples, expected {grid.n}")
     return PeerResponse(

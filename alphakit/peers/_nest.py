@@ -103,8 +103,10 @@ def run_nest(
     nest.Connect(generator, neuron, syn_spec={"weight": weight, "delay": delay})
     meter = nest.Create("multimeter", params={"record_from": [quantity], "interval": grid.dt})
     nest.Connect(meter, neuron)
-    # one step more than needed: the sample at the very end of a run may be missing
-    nest.Simulate(grid.n * grid.dt)
+    # NEST hands recorded data over in slices of min_delay, so the last samples of a
+    # run may be missing: run past the end by a few slices and drop the extra
+    slices = max(nest.GetKernelStatus("min_delay"), nest.GetKernelStatus("max_delay"))
+    nest.Simulate(grid.n * grid.dt + 2 * slices)
     events = meter.get("events")
     steps = np.rint(np.asarray(events["times"], dtype=np.float64) / grid.dt).astype(np.int64)
     recorded = np.asarray(events[quantity], dtype=np.float64)

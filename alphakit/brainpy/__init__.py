@@ -1,0 +1,72 @@
+"""BrainPy runners: the issue-577 scenario, spike-driven synapses, the pre-fix synapse.
+
+BrainPy is an optional dependency (``pip install "alphakit[brainpy]"``).
+Importing this module does not import BrainPy or jax; the first call of a
+runner does (several seconds), and without BrainPy it raises ImportError
+naming that extra. Results are numpy arrays in frozen dataclasses.
+
+* :func:`run_seed_scenario`: the reproducer of BrainPy issue 577 (LIF ->
+  ``bp.synapses.Alpha`` -> LIF, ``bp.DSRunner``), with today's synapse or the
+  pre-fix one.
+* :func:`run_synapse`: Alpha synapses driven by given spikes, any integrator,
+  either form.
+* :class:`LegacyAlpha` (for ``bp.dyn.Alpha``) and :class:`LegacyAlphaSynapse`
+  (for ``bp.synapses.Alpha``): the dynamics of BrainPy <= 2.4.6,
+  ``dg/dt = -g/tau + h``, on today's BrainPy; :func:`use_legacy_alpha` swaps
+  them in for a whole script (:data:`ISSUE_577_SCRIPT`, :func:`run_issue_script`).
+* :func:`installed_convention`: one spike through the installed synapse,
+  measured and named (``"plain"`` since BrainPy 2.5, ``"legacy"`` before).
+
+Timing convention (all runners): BrainPy's synapse reads the presynaptic
+spike one step late, so its ``g[n]`` is alphakit's
+``simulate(spikes, dt, tau, form, method).g[n - 1]`` (and
+``convolve_spikes(spikes, dt, tau)[n - 1]`` up to the integrator's error):
+a spike at step ``m`` first shows in ``g`` at ``m + 2``.
+
+Supported: BrainPy 2.8.x (Python 3.11) and 2.9.x (Python >= 3.12).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ._convention import installed_convention
+from ._env import BRAINPY_METHODS, INSTALL_HINT, quiet, require_brainpy
+from ._issue import ISSUE_577_SCRIPT, run_issue_script, use_legacy_alpha
+from ._results import InstalledConvention, IssueScriptResult, SeedScenarioResult, SynapseRun
+from ._runners import run_seed_scenario, run_synapse
+
+__all__ = [
+    "BRAINPY_METHODS",
+    "INSTALL_HINT",
+    "ISSUE_577_SCRIPT",
+    "InstalledConvention",
+    "IssueScriptResult",
+    "LegacyAlpha",
+    "LegacyAlphaSynapse",
+    "SeedScenarioResult",
+    "SynapseRun",
+    "installed_convention",
+    "run_issue_script",
+    "run_seed_scenario",
+    "run_synapse",
+    "use_legacy_alpha",
+]
+
+# Classes that subclass BrainPy's own, so they exist only once BrainPy is imported.
+_LAZY_CLASSES = ("LegacyAlpha", "LegacyAlphaSynapse")
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY_CLASSES:
+        require_brainpy()
+        with quiet():
+            from . import _models
+        value = getattr(_models, name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -1,0 +1,302 @@
+"""Run BrainPy's Alpha synapse: the issue-577 scenario, and driven by given spikes."""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+import numpy as np
+
+from .. import _validation as v
+from ..ode import FORMS
+from ..spikes import n_steps, times_to_grid
+from ._env import check_method, quiet, require_brainpy
+from ._results import SeedScenarioResult, SynapseRun
+
+__all__ = ["run_seed_scenario", "run_synapse"]
+
+
+def _flag(name: str, value: Any) -> bool:
+    if not isinstance(value, bool | np.bool_):
+        raise TypeError(f"{name} must be True or False, got {value!r}")
+    return bool(value)
+
+
+def synapse_class(form: str) -> type:
+    """``bp.synapses.Alpha`` (form "fixed") or its legacy drop-in."""
+    require_brainpy()
+    with quiet():
+        import brainpy as bp
+
+        from ._models import LegacyAlphaSynapse
+    return bp.synapses.Alpha if form == "fixed" else LegacyAlphaSynapse
+
+
+def run_seed_scenario(
+    tau: float = 8.6,
+    g_max: float = 1.0,
+    dt: float = 0.1,
+    duration: float = 200.0,
+    input_current: float = 25.0,
+    method: str = "rk4",
+    form: str = "fixed",
+    progress_bar: bool = False,
+) -> SeedScenarioResult:
+    """Run the reproducer of BrainPy issue 577 on the installed BrainPy.
+
+    As its reporter wrote it: a LIF neuron (``bp.neurons.LIF``, rk4) driven by
+    a constant input current -> ``bp.synapses.Alpha`` (All2All, CUBA output)
+    -> a second LIF neuron, run by ``bp.DSRunner``. With ``form="legacy"`` the
+    synapse is :class:`~alphakit.brainpy.LegacyAlphaSynapse`, the pre-fix
+    dynamics of BrainPy <= 2.4.6, which reproduces that version's recorded
+    traces.
+
+    Parameters
+    ----------
+    tau : float
+        Synaptic time constant ``tau_decay`` (ms), > 0.
+    g_max : float
+        Synaptic weight (finite).
+    dt : float
+        Time step (ms), > 0.
+    duration : float
+        Length of the run (ms), > 0.
+    input_current : float
+        Constant current into the presynaptic neuron (25 fires it every 18 ms).
+    method : str
+        The synapse's BrainPy integrator, one of
+        :data:`~alphakit.brainpy.BRAINPY_METHODS` (the issue used ``"rk4"``).
+    form : {"fixed", "legacy"}
+        BrainPy's own Alpha (``tau dg/dt = -g + h``) or the pre-fix one
+        (``dg/dt = -g/tau + h``).
+    progress_bar : bool
+        Show BrainPy's progress bar (off by default, to keep notebook output clean).
+
+    Returns
+    -------
+    SeedScenarioResult
+        Monitored ``ts``, ``pre_spike``, ``g``, ``h``, ``pre_V``, ``post_V`` as
+        float64 arrays of shape ``(T,)``, and the parameters.
+
+    Notes
+    -----
+    BrainPy's synapse reads the presynaptic spike one step late: ``g[n]``
+    equals ``alphakit.simulate(pre_spike, dt, tau, form, method).g[n - 1]``,
+    and a spike at step ``m`` first shows in ``g`` at ``m + 2``. Each call
+    builds and compiles the network anew (about 0.3-1 s after BrainPy's
+    first import, which takes several seconds). The global ``dt`` of
+    ``brainpy.math`` is left as it was.
+
+    Examples
+    --------
+    >>> from alphakit.brainpy import run_seed_scenario
+    >>> fixed = run_seed_scenario()
+    >>> legacy = run_seed_scenario(form="legacy")
+    >>> round(float(legacy.g.max() / fixed.g.max()), 3)
+    8.6
+    """
+    tau = v.positive_scalar("tau", tau)
+    g_max = v.finite_scalar("g_max", g_max)
+    dt = v.positive_scalar("dt", dt)
+    duration = v.positive_scalar("duration", duration)
+    input_current = v.finite_scalar("input_current", input_current)
+    method = check_method(method)
+    form = v.choice("form", form, FORMS)
+    progress_bar = _flag("progress_bar", progress_bar)
+    T = n_steps(duration, dt)
+
+    bp, bm = require_brainpy()
+    synapse = synapse_class(form)
+    with quiet(), bm.environment(dt=dt):
+        pre = bp.neurons.LIF(1, method="rk4")
+        post = bp.neurons.LIF(1, method="rk4")
+        syn = synapse(
+            pre,
+            post,
+            bp.connect.All2All(),
+            g_max=g_max,
+            tau_decay=tau,
+            output=bp.synouts.CUBA(),
+            method=method,
+        )
+        net = bp.Network(pre=pre, syn=syn, post=post)
+        runner = bp.DSRunner(
+            net,
+            inputs=[("pre.input", input_current)],
+            monitors=["pre.V", "pre.spike", "post.V", "syn.g", "syn.h"],
+            dt=dt,
+            jit=True,
+            progress_bar=progress_bar,
+        )
+        runner.run(T * dt)
+        mon = runner.mon
+
+        def col(key: str) -> np.ndarray:
+            return np.asarray(mon[key], dtype=np.float64).reshape(T, -1)[:, 0].copy()
+
+        result = SeedScenarioResult(
+            ts=np.arange(T) * dt,
+            pre_spike=col("pre.spike"),
+            g=col("syn.g"),
+            h=col("syn.h"),
+            pre_V=col("pre.V"),
+            post_V=col("post.V"),
+            tau=tau,
+            g_max=g_max,
+            dt=dt,
+            duration=duration,
+            input_current=input_current,
+            method=method,
+            form=form,
+            brainpy_version=bp.__version__,
+        )
+    return result
+
+
+# Compiled networks for run_synapse, keyed by everything that is baked into
+# the compiled code; a widget moving a slider back and forth hits this cache.
+_CACHE_SIZE = 32
+
+
+@functools.lru_cache(maxsize=_CACHE_SIZE)
+def _compiled(
+    n: int,
+    synapse: type,
+    tau: float,
+    method: str,
+    g_max: float | tuple[float, ...],
+    dt: float,
+    progress_bar: bool,
+) -> Any:
+    _, bm = require_brainpy()
+    with quiet(), bm.environment(dt=dt):
+        from ._network import compile_driven_synapses
+
+        weight = np.asarray(g_max, dtype=np.float32) if isinstance(g_max, tuple) else g_max
+        return compile_driven_synapses(n, synapse, tau, method, weight, progress_bar)
+
+
+def drive(
+    spikes: np.ndarray,
+    dt: float,
+    tau: float,
+    method: str,
+    synapse: type,
+    g_max: float | np.ndarray,
+    progress_bar: bool,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Validated ``spikes`` (T, n) through ``synapse``; returns float64 (g, h), (T, n)."""
+    _, bm = require_brainpy()
+    key = tuple(float(w) for w in g_max) if isinstance(g_max, np.ndarray) else float(g_max)
+    run = _compiled(spikes.shape[1], synapse, tau, method, key, dt, progress_bar)
+    with quiet(), bm.environment(dt=dt):
+        received, _, h = run(spikes)
+    # ``received`` is what BrainPy's comm delivered to the postsynaptic side,
+    # i.e. g_max times the synapse's g; h is not weighted by BrainPy, so we do it.
+    return received.astype(np.float64), h.astype(np.float64) * g_max
+
+
+def run_synapse(
+    spikes: Any = None,
+    spike_times: Any = None,
+    *,
+    dt: float,
+    tau: float,
+    duration: float | None = None,
+    method: str = "exp_auto",
+    form: str = "fixed",
+    g_max: Any = 1.0,
+    progress_bar: bool = False,
+) -> SynapseRun:
+    """Drive BrainPy's Alpha synapse (or the pre-fix one) with given spikes.
+
+    Each column of ``spikes`` is one presynaptic neuron with its own synapse
+    (``bp.synapses.Alpha``, One2One, CUBA output, or
+    :class:`~alphakit.brainpy.LegacyAlphaSynapse` for ``form="legacy"``).
+
+    Parameters
+    ----------
+    spikes : array_like, optional
+        Presynaptic spike counts per step, shape ``(T,)`` or ``(T, n)``.
+    spike_times : array_like or sequence of array_like, optional
+        Spike times (ms) of one train, or of ``n`` trains, instead of
+        ``spikes``; binned with :func:`alphakit.times_to_grid` (needs ``duration``).
+    dt : float
+        Time step (ms), > 0.
+    tau : float
+        Synaptic time constant (ms), > 0.
+    duration : float, optional
+        Length (ms); required with ``spike_times``. With ``spikes`` it may be
+        given but must match ``T`` steps.
+    method : str
+        BrainPy integrator, one of :data:`~alphakit.brainpy.BRAINPY_METHODS`.
+    form : {"fixed", "legacy"}
+        ``tau dg/dt = -g + h`` (BrainPy >= 2.5) or ``dg/dt = -g/tau + h`` (<= 2.4.6).
+    g_max : float or array_like
+        Weight: a scalar, or one per synapse for ``n`` columns.
+    progress_bar : bool
+        Show BrainPy's progress bar.
+
+    Returns
+    -------
+    SynapseRun
+        ``ts``, ``spikes``, and float64 ``g`` and ``h`` of the shape of the spikes.
+
+    Notes
+    -----
+    Timing: BrainPy's synapse reads the presynaptic spikes one step late, so
+    ``g[n] == g_max * simulate(spikes, dt, tau, form, method).g[n - 1]``
+    (``method="exp_auto"`` is alphakit's ``"exp_euler"``), and a spike at
+    step ``m`` first shows in ``g`` at step ``m + 2``.
+
+    Cost: the first call with a given ``(n, tau, dt, method, form, g_max)``
+    builds and compiles a network (a fraction of a second, plus several
+    seconds for BrainPy's first import); later calls with the same settings
+    reuse it (the last 32 are kept) and take milliseconds. A new number of
+    steps recompiles the same network once.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from alphakit.brainpy import run_synapse
+    >>> run = run_synapse(spike_times=[10.0], dt=0.1, tau=8.6, duration=50.0, method="rk4")
+    >>> int(np.argmax(run.g)), round(float(run.g.max()), 4)  # tau after the spike, plus 1 step
+    (187, 0.3679)
+    """
+    dt = v.positive_scalar("dt", dt)
+    tau = v.positive_scalar("tau", tau)
+    method = check_method(method)
+    form = v.choice("form", form, FORMS)
+    progress_bar = _flag("progress_bar", progress_bar)
+    if (spikes is None) == (spike_times is None):
+        raise TypeError("give exactly one of spikes or spike_times")
+    if spikes is None:
+        if duration is None:
+            raise TypeError("spike_times needs duration (ms)")
+        grid = times_to_grid(spike_times, dt, duration)
+    else:
+        grid = v.spike_array("spikes", spikes)
+        if duration is not None and n_steps(duration, dt) != grid.shape[0]:
+            raise ValueError(
+                f"duration={duration!r} at dt={dt!r} is {n_steps(duration, dt)} steps, "
+                f"but spikes has {grid.shape[0]}"
+            )
+    one = grid.ndim == 1
+    grid2 = grid[:, None] if one else grid
+    weight = v.weight_array("g_max", g_max, None if one else grid2.shape[1])
+    bp, _ = require_brainpy()
+    g, h = drive(grid2, dt, tau, method, synapse_class(form), weight, progress_bar)
+    if one:
+        g, h = g[:, 0], h[:, 0]
+    return SynapseRun(
+        ts=np.arange(grid.shape[0]) * dt,
+        spikes=grid.copy(),
+        g=g,
+        h=h,
+        dt=dt,
+        tau=tau,
+        g_max=weight.copy() if isinstance(weight, np.ndarray) else weight,
+        method=method,
+        form=form,
+        brainpy_version=bp.__version__,
+    )

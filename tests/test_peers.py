@@ -31,6 +31,7 @@ from alphakit import (
     simulate,
     times_to_grid,
 )
+from alphakit.conventions import CONVENTIONS
 
 TAU = 2.0
 DT = 0.1
@@ -135,6 +136,8 @@ def test_exact_runner_is_the_kernel_with_its_documented_lag(case):
     r = runner(TRAIN, weight=WEIGHT, tau=TAU, dt=DT, duration=DURATION, **kwargs)
     assert r.simulator == simulator
     assert r.norm == norm
+    # the conventions table (written from the simulators' sources) names the same norm
+    assert CONVENTIONS[r.convention].norm == norm
     assert r.lag == pytest.approx(lag, abs=1e-12)
     assert r.response.shape == r.t.shape == (round(DURATION / DT),)
     np.testing.assert_allclose(r.t, np.arange(r.t.size) * DT, rtol=0, atol=1e-12)
@@ -169,6 +172,7 @@ def test_integrator_runner_equals_alphakit_simulate(case):
     _need(simulator)
     r = runner(TRAIN, weight=WEIGHT, tau=TAU, dt=DT, duration=DURATION, **kwargs)
     assert r.lag == pytest.approx(lag_steps * DT, abs=1e-12)
+    assert CONVENTIONS[r.convention].norm == r.norm
     spikes = times_to_grid(TRAIN, DT, DURATION)
     g = simulate(spikes, DT, TAU, form="fixed", method=method, weight=WEIGHT * scale).g
     expected = np.concatenate([np.zeros(lag_steps), g[: g.size - lag_steps]])

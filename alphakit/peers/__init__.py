@@ -180,11 +180,13 @@ def kernel_prediction(response: PeerResponse) -> np.ndarray:
     Examples
     --------
     >>> import numpy as np
-    >>> r = PeerResponse(t=np.arange(5) * 0.5, response=np.zeros(5), simulator="x", model="y",
-    ...     version="0", quantity="g", unit="1", norm="peak", lag=0.5, method="exact",
-    ...     timing="", weight=2.0, tau=1.0, dt=0.5, spike_times=np.array([0.0]), tau_rise=1.0)
+    >>> r = PeerResponse(
+    ...     t=np.arange(5) * 0.5, response=np.zeros(5), simulator="x", model="y",
+    ...     version="0", quantity="g", unit="1", norm="peak", convention="", lag=0.5,
+    ...     method="exact", timing="", weight=2.0, tau=1.0, dt=0.5,
+    ...     spike_times=np.array([0.0]), tau_rise=1.0)
     >>> kernel_prediction(r)
-    array([0.        , 0.        , 2.        , 1.47151776, 0.81201169])
+    array([0.        , 0.        , 1.64872127, 2.        , 1.81959198])
     """
     if not isinstance(response, PeerResponse):
         raise TypeError(f"response must be a PeerResponse, got {type(response).__name__}")
@@ -239,9 +241,11 @@ def measure(response: PeerResponse) -> PeerMeasure:
     --------
     >>> import numpy as np
     >>> t = np.arange(4000) * 0.01
-    >>> r = PeerResponse(t=t, response=alpha_kernel(t, 2.0, "area"), simulator="x", model="y",
-    ...     version="0", quantity="g", unit="1", norm="area", lag=0.0, method="exact",
-    ...     timing="", weight=1.0, tau=2.0, dt=0.01, spike_times=np.array([0.0]), tau_rise=2.0)
+    >>> r = PeerResponse(
+    ...     t=t, response=alpha_kernel(t, 2.0, "area"), simulator="x", model="y",
+    ...     version="0", quantity="g", unit="1", norm="area", convention="", lag=0.0,
+    ...     method="exact", timing="", weight=1.0, tau=2.0, dt=0.01,
+    ...     spike_times=np.array([0.0]), tau_rise=2.0)
     >>> m = measure(r)
     >>> round(m.time_to_peak, 6), round(m.charge, 4)
     (2.0, 1.0)

@@ -101,6 +101,7 @@ def run_brainpy(
         quantity="g",
         unit="1",
         norm="plain" if model == "Alpha" else "peak",
+        convention="brainpy_alpha" if model == "Alpha" else "brainpy_dualexpon_equal",
         lag=0.0,
         method=method,
         timing=(

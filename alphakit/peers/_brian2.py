@@ -121,6 +121,7 @@ def run_brian2(
         quantity="g",
         unit="1",
         norm="plain",
+        convention="brian2_docs_alpha",
         lag=delay + grid.dt,
         method=method,
         timing=(

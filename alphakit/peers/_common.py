@@ -50,6 +50,8 @@ class PeerResponse:
         has the same unit.
     norm : str
         The :data:`alphakit.NORMS` convention in which ``weight`` multiplies the kernel.
+    convention : str
+        The row of :data:`alphakit.conventions.CONVENTIONS` that describes this model.
     lag : float
         Delay (ms) between a spike time and the start of the kernel in the samples.
     method : str
@@ -77,6 +79,7 @@ class PeerResponse:
     quantity: str
     unit: str
     norm: str
+    convention: str
     lag: float
     method: str
     timing: str

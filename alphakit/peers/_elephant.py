@@ -105,6 +105,7 @@ def run_elephant(
         quantity="instantaneous_rate x weight",
         unit="1/ms",
         norm="area",
+        convention="elephant_alpha_kernel",
         lag=0.0,
         method="exact",
         timing=(

@@ -126,6 +126,7 @@ def run_nest(
         quantity=quantity,
         unit=unit,
         norm="peak",
+        convention="nest_" + model,
         lag=delay,
         method=method,
         timing=(

@@ -177,6 +177,7 @@ def run_neuron(
         quantity="g" if model == "Exp2Syn" else "i / (v - e) = g",
         unit="uS",
         norm="peak",
+        convention="neuron_alphasynapse" if model == "AlphaSynapse" else "neuron_exp2syn_limit",
         lag=lag,
         method="analytic" if model == "AlphaSynapse" else "cnexp",
         timing=timing,

@@ -49,8 +49,8 @@ def choice(name: str, value: Any, options: Iterable[str]) -> str:
     return value
 
 
-def real_array(name: str, value: Any, *, ndim: tuple[int, ...] | None = None) -> np.ndarray:
-    """Return ``value`` as a float64 array; reject non-numeric, NaN/inf, wrong ndim."""
+def _numeric(name: str, value: Any, ndim: tuple[int, ...] | None) -> np.ndarray:
+    """``value`` as a float64 array of the right ndim, not yet checked for NaN/inf."""
     try:
         arr = np.asarray(value)
     except Exception as exc:  # ragged lists and the like
@@ -64,7 +64,12 @@ def real_array(name: str, value: Any, *, ndim: tuple[int, ...] | None = None) ->
     if ndim is not None and arr.ndim not in ndim:
         dims = " or ".join(str(d) for d in ndim)
         raise ValueError(f"{name} must have {dims} dimension(s), got shape {arr.shape}")
-    arr = arr.astype(np.float64, copy=False)
+    return arr.astype(np.float64, copy=False)
+
+
+def real_array(name: str, value: Any, *, ndim: tuple[int, ...] | None = None) -> np.ndarray:
+    """Return ``value`` as a float64 array; reject non-numeric, NaN/inf, wrong ndim."""
+    arr = _numeric(name, value, ndim)
     if not np.all(np.isfinite(arr)):
         raise ValueError(f"{name} must contain only finite values (found NaN or inf)")
     return arr
@@ -72,12 +77,16 @@ def real_array(name: str, value: Any, *, ndim: tuple[int, ...] | None = None) ->
 
 def spike_array(name: str, value: Any) -> np.ndarray:
     """Spike counts on a grid: shape (T,) or (T, n), finite, non-negative, T >= 1."""
-    arr = real_array(name, value, ndim=(1, 2))
+    arr = _numeric(name, value, ndim=(1, 2))
     if arr.shape[0] == 0:
         raise ValueError(
             f"{name} must have at least one time step (axis 0), got shape {arr.shape}"
         )
-    if np.any(arr < 0):
+    # min and max are two fast reductions; NaN propagates into both
+    low, high = arr.min(), arr.max()
+    if np.isnan(low) or np.isnan(high) or np.isinf(high):
+        raise ValueError(f"{name} must contain only finite values (found NaN or inf)")
+    if low < 0:
         raise ValueError(f"{name} must be non-negative spike counts")
     return arr
 

@@ -90,10 +90,10 @@ def convolve_spikes(
     norm = v.choice("norm", norm, NORMS)
     method = v.choice("method", method, CONVOLUTION_METHODS)
     w = v.weight_array("weight", weight, s.shape[1] if s.ndim == 2 else None)
-    u = s * w
     c = _norm_factor(norm, tau)
     if method == "exact":
-        return c * propagate(u, _alpha_step(dt, tau), want_h=False)[0]
+        return propagate(s, _alpha_step(dt, tau), weight=c * w, want_h=False)[0]
+    u = s * w
     kernel = _alpha(np.arange(s.shape[0]) * dt, tau, c)
     if method == "fft":
         from scipy.signal import fftconvolve
@@ -182,6 +182,6 @@ def convolve_spike_times(
     second = np.bincount(m, weights=decay, minlength=T)
     # first: d/tau r^j is h's response; second: x j r^j is g's (see _alpha_step)
     M = _alpha_step(dt, tau)
-    g_first = propagate(first, M)[1]
-    g_second = propagate(second, M, want_h=False)[0]
-    return weight * c * (g_first + g_second)
+    g_first = propagate(first, M, weight=weight * c)[1]
+    g_second = propagate(second, M, weight=weight * c, want_h=False)[0]
+    return g_first + g_second

@@ -144,7 +144,9 @@ def _columns(y: np.ndarray, n_spike_cols: int | None) -> tuple[np.ndarray, str]:
     """y as (T, n) and how the convolution maps to it: 'pair', 'broadcast' or 'sum'."""
     y2 = y.reshape(y.shape[0], -1)
     n_y = y2.shape[1]
-    if n_spike_cols is None or n_spike_cols == n_y:
+    if n_spike_cols is None:
+        n_spike_cols = 1
+    if n_spike_cols == n_y:
         return y2, "pair"
     if n_spike_cols == 1:
         return y2, "broadcast"
@@ -404,7 +406,8 @@ def diagnose(
     >>> import numpy as np
     >>> import alphakit as ak
     >>> s = np.zeros(1000); s[100] = 1
-    >>> g = 8.6 * np.roll(ak.convolve_spikes(s, 0.1, 8.6), 1)  # BrainPy 2.4.6
+    >>> g = np.zeros(1000)
+    >>> g[1:] = 8.6 * ak.convolve_spikes(s, 0.1, 8.6)[:-1]  # as BrainPy 2.4.6 records it
     >>> d = diagnose(g, s, dt=0.1, tau=8.6)
     >>> d.lag, round(d.scale, 6), d.factor, d.convention
     (1, 8.6, 'tau', 'legacy')

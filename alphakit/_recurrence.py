@@ -76,11 +76,18 @@ def _propagate_lfilter(
     from scipy.signal import lfilter
 
     a0, a1, b = float(M[0, 0]), float(M[1, 1]), float(M[0, 1])
-    # lfilter walks a strided axis slowly: filter contiguous rows, one per synapse
-    rows = np.ascontiguousarray((u * weight).reshape(u.shape[0], -1).T)
+    # A scalar weight rides in the filters' numerators (no pass over the data);
+    # per-synapse weights scale the input rows.
+    w = float(weight) if np.ndim(weight) == 0 else 1.0
+    rows = u if u.ndim == 1 else np.ascontiguousarray(u.T)
+    if np.ndim(weight) != 0:
+        rows = rows * np.asarray(weight)[:, None]
     with np.errstate(over="ignore", invalid="ignore"):
-        g = lfilter([0.0, b], [1.0, -(a0 + a1), a0 * a1], rows, axis=-1).T.reshape(u.shape)
-        h = lfilter([1.0], [1.0, -a1], rows, axis=-1).T.reshape(u.shape) if want_h else None
+        g = lfilter([0.0, w * b], [1.0, -(a0 + a1), a0 * a1], rows, axis=-1)
+        h = lfilter([w], [1.0, -a1], rows, axis=-1) if want_h else None
+    if u.ndim == 2:  # back to time on axis 0 (a transposed view)
+        g = g.T
+        h = h.T if want_h else None
     return g, h
 
 

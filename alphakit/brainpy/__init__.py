@@ -23,6 +23,13 @@ spike one step late, so its ``g[n]`` is alphakit's
 ``convolve_spikes(spikes, dt, tau)[n - 1]`` up to the integrator's error):
 a spike at step ``m`` first shows in ``g`` at ``m + 2``.
 
+Integrator error against the exact convolution: rk4 is within ~1e-8 of the
+peak at dt = 0.1 ms, tau = 8.6 ms. BrainPy's default ``exp_auto`` advances g by
+``(1 - e^-a) h`` where the exact flow has ``a e^-a h`` (``a = dt/tau``), so
+every sample is the exact one times ``(e^a - 1)/a``: a bias of
+``(e^a - 1)/a - 1 = dt/(2 tau) + O((dt/tau)^2)`` of the peak (0.58 % at
+dt = 0.1, tau = 8.6), which alphakit models as ``method="exp_euler"``.
+
 Supported: BrainPy 2.8.x (Python 3.11) and 2.9.x (Python >= 3.12).
 """
 

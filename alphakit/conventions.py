@@ -34,7 +34,8 @@ from ._conventions_table import (
     ConventionTable,
     factor_value,
 )
-from .diagnose import _SIGNATURE, _diagnosis, _fit_tau, _fmt
+from ._diagnose_fit import fit, fit_tau
+from .diagnose import _SIGNATURE, _fmt, _make
 
 __all__ = [
     "ALPHA_MEDIAN",
@@ -281,13 +282,14 @@ def classify(
     estimated = tau is None
     if estimated:
         guess = charge / (math.e * peak) if charge / peak > 0 else max(i_peak, 1) * dt
-        tau = _fit_tau(y, spike, T, dt, guess, "plain", "pair", max_lag)
+        tau = fit_tau(y, spike, T, dt, guess, "plain", "pair", max_lag)
     else:
         tau = v.positive_scalar("tau", tau)
     from .convolution import convolve_spikes
 
-    b = convolve_spikes(spike, dt, tau).reshape(T, 1)
-    d = _diagnosis(y, b, dt, tau, "plain", max_lag, rtol, shape_rtol, (T,))
+    f = fit(y, convolve_spikes(spike, dt, tau).reshape(T, 1), max_lag)
+    d = _make(f.lag[0], f.scale[0], f.residual[0], f.fitted[:, 0], dt, tau, "plain", rtol,
+              shape_rtol)  # fmt: skip
     out = dict(
         convention=d.convention,
         matches=d.matches,

@@ -13,8 +13,8 @@ How it works: for a lag ``L`` the best scale is a ratio of dot products,
 ``s_L = <y, b_L> / <b_L, b_L>`` with ``b_L`` the convolution delayed by ``L``
 steps, and the squared residual is ``|y|^2 - <y, b_L>^2 / <b_L, b_L>``. All
 numerators at once are one FFT cross-correlation, all denominators one
-cumulative sum, so every lag costs O(T log T) together; the chosen lag's scale
-is then recomputed with a plain dot product.
+cumulative sum, so every lag costs O(T log T) together, for all columns at
+once (see ``alphakit/_diagnose_fit.py``).
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ import numpy as np
 
 from . import _validation as v
 from ._conventions_table import CONVENTIONS, NORM_EXPONENTS, factor_label, factor_value
-from .convolution import convolve_spike_times, convolve_spikes
+from ._diagnose_fit import convolve, fit, fit_tau
 from .kernels import NORMS
 
 __all__ = ["Diagnosis", "diagnose"]
@@ -158,84 +158,6 @@ def _columns(y: np.ndarray, n_spike_cols: int | None) -> tuple[np.ndarray, str]:
     )
 
 
-def _convolve(spikes, T, dt, tau, norm, mode, n_y) -> np.ndarray:
-    if isinstance(spikes, list):
-        cols = [convolve_spike_times(t, dt, T * dt, tau, norm) for t in spikes]
-        base = np.stack(cols, axis=1)
-    else:
-        base = convolve_spikes(spikes, dt, tau, norm, method="exact").reshape(T, -1)
-    if mode == "sum":
-        return base.sum(axis=1, keepdims=True)
-    if mode == "broadcast":
-        return np.broadcast_to(base, (T, n_y))
-    return base
-
-
-# ---------------------------------------------------------------- the fit
-
-
-def _all_lags(y: np.ndarray, b: np.ndarray, max_lag: int) -> tuple[np.ndarray, np.ndarray]:
-    """<y, b_L> and <b_L, b_L> for L = 0..max_lag, per column: shapes (max_lag + 1, n)."""
-    from scipy import fft
-
-    T = y.shape[0]
-    nfft = fft.next_fast_len(T + max_lag + 1, real=True)
-    # irfft(Y conj(B))[L] = sum_m y[m] b[m - L]; nfft > T + max_lag so nothing wraps.
-    corr = fft.irfft(fft.rfft(y, nfft, axis=0) * np.conj(fft.rfft(b, nfft, axis=0)), nfft, axis=0)
-    energy = np.cumsum(b * b, axis=0)[T - 1 - np.arange(max_lag + 1)]
-    return corr[: max_lag + 1], energy
-
-
-def _best_lag(num: np.ndarray, den: np.ndarray, yy: Any) -> np.ndarray:
-    """Lag minimising |y|^2 - num^2/den along axis 0 (lags with no signal never win)."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        explained = np.where(den > 0, num * num / np.where(den > 0, den, 1.0), -np.inf)
-    return np.argmax(explained, axis=0)
-
-
-def _shift(b: np.ndarray, lag: int) -> np.ndarray:
-    out = np.zeros_like(b)
-    out[lag:] = b[: b.shape[0] - lag]
-    return out
-
-
-def _fit(y: np.ndarray, b: np.ndarray, max_lag: int) -> tuple[int, float, float, np.ndarray]:
-    """One shared lag and scale for all columns: (lag, scale, relative residual, fit)."""
-    num, den = _all_lags(y, b, max_lag)
-    lag = int(_best_lag(num.sum(axis=1), den.sum(axis=1), None))
-    bl = _shift(b, lag)
-    bb = float(np.vdot(bl, bl))
-    if bb == 0.0:
-        raise ValueError(
-            "the spikes produce no response within the recording (the alpha kernel is 0 at "
-            "lag 0, so a spike in the last step shows nothing): there is nothing to fit"
-        )
-    scale = float(np.vdot(y, bl)) / bb
-    fit = scale * bl
-    return lag, scale, float(np.linalg.norm(y - fit) / np.linalg.norm(y)), fit
-
-
-def _fit_tau(y, spikes, T, dt, tau, norm, mode, max_lag) -> float:
-    """tau minimising the residual with the best lag and scale (1-D, on log tau)."""
-    from scipy.optimize import minimize_scalar
-
-    def resid(log_tau: float) -> float:
-        b = _convolve(spikes, T, dt, math.exp(log_tau), norm, mode, y.shape[1])
-        try:
-            return _fit(y, b, max_lag)[2]
-        except ValueError:
-            return math.inf
-
-    # A coarse log grid first: the residual is not unimodal far from the optimum.
-    lo, hi = math.log(max(tau / 30.0, dt / 20.0)), math.log(max(tau * 30.0, dt))
-    grid = np.linspace(lo, hi, 49)
-    values = np.array([resid(x) for x in grid])
-    i = int(np.argmin(values))
-    a, c = grid[max(i - 1, 0)], grid[min(i + 1, grid.size - 1)]
-    res = minimize_scalar(resid, bounds=(a, c), method="bounded", options={"xatol": 1e-10})
-    return float(math.exp(res.x if res.fun <= values[i] else grid[i]))
-
-
 # ---------------------------------------------------------------- naming the factor
 
 
@@ -278,12 +200,18 @@ def _lag_words(lag: int, dt: float) -> str:
     return f"{steps} ({_fmt(lag * dt)} ms) late"
 
 
-def _explain(d: dict, dt: float, fits: list[tuple[int, int]], shape_rtol: float) -> str:
+def _explain(d: dict, dt: float, fits: list[tuple[int, int]]) -> str:
     scale, tau, norm, lag = d["scale"], d["tau"], d["norm"], d["lag"]
     parts = [
         f"The recording is {_fmt(scale)} x the convolution with the {norm!r} alpha kernel "
         f"(tau = {_fmt(tau)} ms), {_lag_words(lag, dt)}; relative residual {d['residual']:.2g}."
     ]
+    if not d["shape_matches"]:
+        parts.append(
+            f"The shape does not match: a residual of {d['residual']:.2g} remains that no "
+            "scale or lag can remove, so the scale says nothing about the convention."
+        )
+        return " ".join(parts)
     if d["factor"] is None:
         parts.append(
             f"{_fmt(scale)} is none of the factors between conventions (1, e, tau, e*tau, "
@@ -291,7 +219,7 @@ def _explain(d: dict, dt: float, fits: list[tuple[int, int]], shape_rtol: float)
             "the weight itself is probably not 1."
         )
     else:
-        head = f"{_fmt(scale)} is {d['factor']}"
+        head = f"{_fmt(scale)} is {d['factor']}" + (" (no factor)" if fits[0] == (0, 0) else "")
         if len(fits) > 1:
             others = ", ".join(_named(ab, scale) for ab in fits[1:])
             head += f" (at this tau it is also {others}: the factor alone cannot decide)"
@@ -310,18 +238,15 @@ def _explain(d: dict, dt: float, fits: list[tuple[int, int]], shape_rtol: float)
             "A one-step lag is what BrainPy's synapses show: they read the presynaptic "
             "spike one step late."
         )
-    if d["residual"] > shape_rtol:
-        parts.append(
-            f"The shape does not match: a residual of {d['residual']:.2g} remains that no "
-            "scale or lag can remove."
-        )
     return " ".join(parts)
 
 
-def _diagnosis(y, b, dt, tau, norm, max_lag, rtol, shape_rtol, shape, refit=None) -> Diagnosis:
-    lag, scale, residual, fit = _fit(y, b, max_lag)
+def _make(lag, scale, residual, fitted, dt, tau, norm, rtol, shape_rtol, refit=None) -> Diagnosis:
+    lag, scale, residual = int(lag), float(scale), float(residual)
     ab, fits = recognise_factor(scale, tau, rtol)
-    conv = None if ab is None or scale < 0 else _norm_of(ab, norm)
+    shape_ok = residual <= shape_rtol
+    # a factor only names a convention when the shape is the alpha shape
+    conv = None if ab is None or scale < 0 or not shape_ok else _norm_of(ab, norm)
     d = dict(
         lag=lag,
         lag_ms=lag * dt,
@@ -332,9 +257,9 @@ def _diagnosis(y, b, dt, tau, norm, max_lag, rtol, shape_rtol, shape, refit=None
         factor=None if ab is None else _named(ab, scale),
         convention=conv,
         matches=tuple(r.name for r in CONVENTIONS if r.norm == conv),
-        shape_matches=residual <= shape_rtol,
+        shape_matches=shape_ok,
     )
-    text = _explain(d, dt, fits, shape_rtol)
+    text = _explain(d, dt, fits)
     if refit is not None:
         text += (
             f" Fitting tau as well: the best tau is {_fmt(refit.tau)} ms (residual "
@@ -342,7 +267,7 @@ def _diagnosis(y, b, dt, tau, norm, max_lag, rtol, shape_rtol, shape, refit=None
         )
         if not refit.shape_matches:
             text += " Even so it is not an alpha response of the given spikes."
-    return Diagnosis(refit=refit, fitted=fit.reshape(shape), explanation=text, **d)
+    return Diagnosis(refit=refit, fitted=fitted, explanation=text, **d)
 
 
 def diagnose(
@@ -430,27 +355,35 @@ def diagnose(
             "recorded is zero everywhere although spikes were given: the spikes never "
             "reached the synapse (check the connection), so there is nothing to diagnose"
         )
-    b = np.ascontiguousarray(_convolve(s, T, dt, tau, norm, mode, y2.shape[1]))
-    args = (dt, norm, max_lag, rtol, shape_rtol)
+    if per_column and not np.all(np.any(y2, axis=0)):
+        j = int(np.flatnonzero(~np.any(y2, axis=0))[0])
+        raise ValueError(f"recorded column {j} is zero everywhere: nothing to diagnose")
+    b = convolve(s, T, dt, tau, norm, mode, y2.shape[1])
+    f = fit(y2, b, max_lag, shared=not per_column)
+    args = (T, dt, tau, norm, max_lag, rtol, shape_rtol)
     if not per_column:
-        return _one(y2, b, s, T, tau, mode, y.shape, *args)
+        fitted = f.fitted.reshape(y.shape)
+        return _finish(y2, s, mode, f.lag[0], f.scale[0], f.residual[0], fitted, *args)
     out = []
     for j in range(y2.shape[1]):
-        if not np.any(y2[:, j]):
-            raise ValueError(f"recorded column {j} is zero everywhere: nothing to diagnose")
         sj = s if mode != "pair" else (s[j : j + 1] if isinstance(s, list) else s[:, j])
-        out.append(_one(y2[:, j : j + 1], b[:, j : j + 1], sj, T, tau, mode, (T,), *args))
+        yj, fj = y2[:, j : j + 1], f.fitted[:, j]
+        out.append(_finish(yj, sj, mode, f.lag[j], f.scale[j], f.residual[j], fj, *args))
     return tuple(out)
 
 
-def _one(y2, b, s, T, tau, mode, shape, dt, norm, max_lag, rtol, shape_rtol) -> Diagnosis:
-    first = _diagnosis(y2, b, dt, tau, norm, max_lag, rtol, shape_rtol, shape)
-    if first.shape_matches:
-        return first
-    tau_hat = _fit_tau(y2, s, T, dt, tau, norm, mode, max_lag)
-    b_hat = _convolve(s, T, dt, tau_hat, norm, mode, y2.shape[1])
-    refit = _diagnosis(y2, b_hat, dt, tau_hat, norm, max_lag, rtol, shape_rtol, shape)
-    return _diagnosis(y2, b, dt, tau, norm, max_lag, rtol, shape_rtol, shape, refit=refit)
+def _finish(
+    y2, s, mode, lag, scale, residual, fitted, T, dt, tau, norm, max_lag, rtol, shape_rtol
+):
+    """The diagnosis of one fit; when scaling leaves a residual, fit tau as well."""
+    refit = None
+    if residual > shape_rtol:
+        tau_hat = fit_tau(y2, s, T, dt, tau, norm, mode, max_lag)
+        g = fit(y2, convolve(s, T, dt, tau_hat, norm, mode, y2.shape[1]), max_lag)
+        fitted_hat = g.fitted.reshape(fitted.shape)
+        refit = _make(g.lag[0], g.scale[0], g.residual[0], fitted_hat, dt, tau_hat, norm, rtol,
+                      shape_rtol)  # fmt: skip
+    return _make(lag, scale, residual, fitted, dt, tau, norm, rtol, shape_rtol, refit)
 
 
 def _max_lag(max_lag: Any, T: int, dt: float, tau: float) -> int:

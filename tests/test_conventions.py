@@ -248,7 +248,10 @@ def test_known_conversions():
 
 @settings(max_examples=300, deadline=None)
 @given(
-    w=st.floats(-1e6, 1e6, allow_nan=False, allow_infinity=False),
+    # normal floats: subnormals carry fewer significant bits, so no ulp bound holds there
+    w=st.floats(-1e6, 1e6, allow_nan=False, allow_infinity=False).filter(
+        lambda x: x == 0 or abs(x) > 1e-250
+    ),
     tau=st.floats(1e-3, 1e3),
     tau_t=st.one_of(st.none(), st.floats(1e-3, 1e3)),
     source=st.sampled_from(NAMES),

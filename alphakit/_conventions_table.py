@@ -244,7 +244,8 @@ CONVENTIONS = ConventionTable(
             quantity="synaptic current I_syn_ex (pA); w in pA",
             tau_parameter="tau = tau_syn_ex (or tau_syn_in), ms",
             tau_per_parameter=1.0,
-            timing="exact integration on the grid; a spike delivered in step n acts from step n",
+            timing="exact integration on the grid; the jump enters dI_ex in the step the spike "
+            "is delivered (after the connection delay), so I_syn rises from the next step",
             source="nest/nest-simulator: models/iaf_psc_alpha.cpp "
             "(EPSCInitialValue_ = e / tau_syn_ex added to dI per unit weight)",
             notes="the weight is the PSC amplitude",
@@ -257,7 +258,8 @@ CONVENTIONS = ConventionTable(
             quantity="conductance g_ex (nS); w in nS",
             tau_parameter="tau = tau_syn_ex (or tau_syn_in), ms",
             tau_per_parameter=1.0,
-            timing="GSL ODE solver; the jump is applied at the delivery step",
+            timing="GSL ODE solver; the jump enters dg_ex after the delivery step's "
+            "integration, so g_ex rises from the next step",
             source="nest/nest-simulator: models/iaf_cond_alpha.cpp "
             "(PSConInit_E = e / tau_synE added to dg_ex per unit weight)",
             notes="the weight is the peak conductance",
@@ -312,8 +314,8 @@ CONVENTIONS = ConventionTable(
             tau_per_parameter=1.0,
             timing="as the backend (NEST: iaf_psc_alpha with w * 1000 pA)",
             source="NeuralEnsemble/PyNN: pyNN/standardmodels/cells.py (IF_curr_alpha); "
-            "NEURON backend src/neuron/nmodl/alphaisyn.mod "
-            "(w * alpha(x), alpha(x) = x exp(1 - x))",
+            "pyNN/neuron/nmodl/alphaisyn.mod (w * alpha(x), alpha(x) = x exp(1 - x)); "
+            "pyNN/nest/standardmodels/cells.py and synapses.py (iaf_psc_alpha, weight x 1000)",
             **_PEAK,
         ),
         Convention(
@@ -325,7 +327,8 @@ CONVENTIONS = ConventionTable(
             tau_per_parameter=1.0,
             timing="as the backend (NEST: iaf_cond_alpha with w * 1000 nS)",
             source="NeuralEnsemble/PyNN: pyNN/standardmodels/cells.py (IF_cond_alpha); "
-            "NEURON backend src/neuron/nmodl/alphasyn.mod",
+            "pyNN/neuron/nmodl/alphasyn.mod (w * alpha(x)); "
+            "pyNN/nest/standardmodels/cells.py and synapses.py (iaf_cond_alpha, weight x 1000)",
             **_PEAK,
         ),
         Convention(

@@ -54,7 +54,13 @@ MATCHES: tuple[str, ...] = ("charge", "peak")
 
 
 def convention_names() -> tuple[str, ...]:
-    """Every name :func:`convert_weight` accepts: the table's rows, then alphakit's norms."""
+    """Every name :func:`convert_weight` accepts: the table's rows, then alphakit's norms.
+
+    Examples
+    --------
+    >>> convention_names()[-4:]
+    ('plain', 'peak', 'area', 'legacy')
+    """
     return CONVENTIONS.names() + tuple(NORM_EXPONENTS)
 
 
@@ -91,7 +97,19 @@ def tau_from_parameter(name: str, value: float) -> float:
 
 
 def parameter_from_tau(name: str, tau: float) -> float:
-    """The inverse of :func:`tau_from_parameter`.
+    """The inverse of :func:`tau_from_parameter`: a convention's own parameter from ``tau``.
+
+    Parameters
+    ----------
+    name : str
+        A row of :data:`CONVENTIONS`.
+    tau : float
+        alphakit's time constant (ms).
+
+    Returns
+    -------
+    float
+        ``sigma`` (ms) for Elephant, ``tau`` in seconds for Nengo, ``tau`` (ms) otherwise.
 
     Examples
     --------

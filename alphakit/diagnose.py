@@ -30,7 +30,7 @@ from ._conventions_table import CONVENTIONS, NORM_EXPONENTS, factor_label, facto
 from ._diagnose_fit import convolve, fit, fit_tau
 from .kernels import NORMS
 
-__all__ = ["Diagnosis", "diagnose"]
+__all__ = ["Diagnosis", "diagnose", "recognise_factor"]
 
 # e^a tau^b for every ratio between two of the four norms, simplest first.
 _CANDIDATES: tuple[tuple[int, int], ...] = (
@@ -170,6 +170,29 @@ def recognise_factor(
     ``tau``, ``e*tau``, ``e/tau``, ``tau^2`` and their inverses. The first
     returned is the simplest that fits; several fit when ``tau`` is near 1 or
     ``e`` (then the factor alone cannot tell the conventions apart).
+
+    Parameters
+    ----------
+    scale : float
+        The factor to name (its sign is ignored here).
+    tau : float
+        Time constant (ms).
+    rtol : float
+        Relative tolerance.
+
+    Returns
+    -------
+    best : tuple of int or None
+        ``(a, b)`` of the simplest fitting ``e^a tau^b``.
+    fits : list of tuple of int
+        Every fitting ``(a, b)``, simplest first.
+
+    Examples
+    --------
+    >>> recognise_factor(8.6, tau=8.6)
+    ((0, 1), [(0, 1)])
+    >>> recognise_factor(0.0428, tau=8.6)[0]  # 1/(e tau)
+    (-1, -1)
     """
     fits = [
         ab

@@ -72,7 +72,9 @@ def _figure(nrows: int = 1, height_ratios: list[float] | None = None) -> tuple[A
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    fig = Figure(figsize=_FIGSIZE, dpi=_DPI, layout="constrained")
+    fig = Figure(figsize=_FIGSIZE, dpi=_DPI)
+    # Fixed margins: a layout engine would double the cost of every re-render.
+    fig.subplots_adjust(left=0.11, right=0.98, bottom=0.13, top=0.97, hspace=0.08)
     FigureCanvasAgg(fig)
     gridspec_kw = None if height_ratios is None else {"height_ratios": height_ratios}
     axes = fig.subplots(nrows, 1, sharex=True, squeeze=False, gridspec_kw=gridspec_kw)
@@ -396,7 +398,7 @@ def legacy_explorer(tau: float = 8.6, dt: float = 0.1, duration: float = 100.0) 
     ax.set_yscale("log")
     ax.set_xlim(0, duration)
     ax.set_xlabel("t (ms)")
-    ax.set_ylabel(G_LABEL + ", log scale")
+    ax.set_ylabel("g (weight units, log scale)")
     ax.legend(loc="upper right")
 
     def compute(val: dict[str, Any]) -> dict[str, Any]:

@@ -25,7 +25,10 @@ Each side is timed once, from building the network to having the spikes in hand
 code generation (and, for the cython target, compilation when its cache is cold) are
 included: that is what a user waits for. The simulation loop alone is timed by a
 second run of the same length reusing the compiled code (BrainPy: the cached model;
-Brian2: running on). Exits 0 either way (a benchmark reports; a shared machine is noisy).
+Brian2: running on). Brian2's cython target compiles each code object once and caches
+it (``~/.cython/brian_extensions``): run the script twice to see both the cold (about
+two minutes on a 2-core machine) and the warm "one run". Exits 0 either way (a benchmark
+reports; a shared machine is noisy).
 """
 
 from __future__ import annotations

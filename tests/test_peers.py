@@ -15,6 +15,7 @@ the integrator's known error. NEST's iaf_cond_alpha uses GSL's adaptive RKF45:
 
 from __future__ import annotations
 
+import importlib.util
 import math
 import os
 import subprocess
@@ -343,7 +344,7 @@ def test_versions_reports_installed_distributions():
     assert set(found) == {"NEST", "NEURON", "Brian2", "Elephant", "BrainPy"}
     for simulator, version in found.items():
         module = MODULES[simulator]
-        installed = __import__("importlib.util").util.find_spec(module) is not None
+        installed = importlib.util.find_spec(module) is not None
         assert (version is not None) == installed, simulator
 
 

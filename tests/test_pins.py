@@ -192,7 +192,13 @@ def test_readme_test_command_is_strict_and_is_what_ci_runs():
     assert re.search(r"^BROWSER_CMD=\$\(readme_block browser\)$", ci, re.M)
     runs = re.findall(r"^run_pytest (\S+)", ci, re.M)
     assert runs[:2] == ['"$TEST_CMD"', '"$BROWSER_CMD"'], runs
-    assert "./binder/postBuild" in ci and "pip install -r binder/requirements.txt" in ci
+    # ... and installs the Binder files as repo2docker does: the requirements, then postBuild.
+    install = re.search(
+        r"^pip install .*-r binder/requirements\.txt\n\./binder/postBuild$", ci, re.M
+    )
+    assert install, (
+        ".ci/run must run 'pip install ... -r binder/requirements.txt; ./binder/postBuild'"
+    )
 
 
 def test_readme_binder_badge_opens_the_index_notebook():

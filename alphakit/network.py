@@ -13,7 +13,8 @@ over. Three synapses:
 ``"fixed"``
     BrainPy's own ``bp.dyn.Alpha`` (BrainPy >= 2.5): ``tau dg/dt = -g + h``.
 ``"legacy"``
-    The pre-fix dynamics (BrainPy <= 2.4.6), ``dg/dt = -g/tau + h``:
+    :class:`alphakit.brainpy.LegacyAlpha`, the pre-fix dynamics (BrainPy
+    <= 2.4.6), ``dg/dt = -g/tau + h``:
     ``tau`` times the charge per spike, 5x for excitation and 10x for
     inhibition, so the E/I balance shifts as well.
 ``"charge-matched"``
@@ -41,12 +42,20 @@ Implementation notes (the why):
   arguments of the compiled function, so sweeps and the three synapse
   variants (legacy and charge-matched share dynamics) reuse one compilation.
 * Spikes are recorded inside the compiled loop as bit-packed rows (N/8 bytes per
-  step), never as a T x N float matrix.
+  step), never as a T x N float matrix; so are the population-mean E and I
+  conductances (two numbers per step), which show the conductance state.
+* The neuron is BrainPy's ``LifRefLTC``, which keeps the synaptic conductances
+  inside its exponential-Euler step (stable for any conductance), rather than
+  ``LifRef`` of BrainPy's EINet example, which adds ``g (E - V)`` from the start
+  of the step as a current: forward Euler in g, unstable once
+  ``dt * g / tau_m > 2``. The legacy synapse drives the total conductance past
+  that limit (about 400 at dt = 0.1 ms) and the network then runs away to the
+  maximal rate, a numerical artefact; ``neuron="LifRef"`` reproduces it.
 * ``scale`` shrinks the network but keeps what each neuron sees: its number of
   inputs (80 on average: p = 0.02 / scale) and the weights. BrainPy's scaled
   COBA benchmarks instead keep p and divide the weights by ``scale``; that
   keeps the mean drive but not its fluctuations, and at scale 0.25 the fixed
-  network fires at ~52 Hz (as if uncoupled) instead of the full network's
+  network fires at ~51 Hz (nearly the uncoupled 53 Hz) instead of the full network's
   ~18 Hz. With constant in-degree scale 0.25 gives ~16 Hz.
 
 References

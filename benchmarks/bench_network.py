@@ -1,0 +1,126 @@
+"""Speed of alphakit.network, each goal against its yardstick; optionally the results table.
+
+    python benchmarks/bench_network.py [--table] [--sweep-duration 1000]
+
+Goals (issue 6):
+1. The full network (4000 neurons, 1 s of biological time, dt = 0.1 ms) in at
+   most 5 s of wall time, compilation included: timed from the call of
+   ``simulate`` to the spikes in hand, in a fresh process after ``import brainpy``
+   (the import, several seconds by itself, is timed apart: a user pays it once
+   per session, not per network).
+2. A sweep of ten g_max multipliers on 1000 neurons (1 s each) within 60 s,
+   compilation included.
+
+Also printed: the simulation loop alone (a second call reusing the compiled
+model), the legacy network's first call (another compilation: other dynamics),
+and the machine's load average, because the machine is shared and the timings
+scale with it. With ``--table`` the script prints the Markdown table of rates,
+CV and synchrony for the README, adding the runs with BrainPy's ``LifRef``
+neuron. Exits 0 either way (a benchmark reports, it does not judge a noisy
+shared machine).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import time
+
+import numpy as np
+
+GOAL_FULL = 5.0  # s, 4000 neurons x 1 s, compilation included
+GOAL_SWEEP = 60.0  # s, ten multipliers, 1000 neurons x 1 s
+
+
+def line(label: str, measured: float, goal: float) -> str:
+    verdict = "meets" if measured <= goal else "MISSES"
+    return (
+        f"{label:<44s} {measured:7.2f} s   goal {goal:5.1f} s   ratio {measured / goal:5.2f}  "
+        f"({verdict} the goal)"
+    )
+
+
+def timed(fn, *args, **kwargs):
+    start = time.perf_counter()
+    out = fn(*args, **kwargs)
+    return out, time.perf_counter() - start
+
+
+def row(name: str, res) -> str:
+    g = res.g_mean.mean(axis=0)
+    cells = [
+        name,
+        f"{res.rate_exc:.1f}",
+        f"{res.rate_inh:.1f}",
+        f"{res.cv_isi('E'):.2f}",
+        f"{res.synchrony('E'):.3f}",
+        f"{res.fano_factor('E'):.2f}",
+        f"{g[0]:.1f}",
+        f"{g[1]:.1f}",
+    ]
+    return "| " + " | ".join(cells) + " |"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--table", action="store_true", help="print the README results table")
+    parser.add_argument("--sweep-duration", type=float, default=1000.0)
+    args = parser.parse_args()
+
+    start = time.perf_counter()
+    import brainpy
+
+    t_import = time.perf_counter() - start
+    from alphakit import network
+
+    print(
+        f"BrainPy {brainpy.__version__}, Python {platform.python_version()}, "
+        f"{os.cpu_count()} CPUs, load average before: {os.getloadavg()[0]:.1f}"
+    )
+    print(f"import brainpy: {t_import:.2f} s (not counted in the goals)")
+
+    full = {}
+    full["fixed"], t_fixed = timed(network.simulate, "fixed")
+    print(line("1. fixed, 4000 neurons, 1 s (first call)", t_fixed, GOAL_FULL))
+    _, t_loop = timed(network.simulate, "fixed")
+    print(
+        f"   loop alone (second call): {t_loop:.2f} s; "
+        f"{full['fixed'].n_spikes} spikes, {full['fixed'].rate():.1f} Hz"
+    )
+    full["legacy"], t_legacy = timed(network.simulate, "legacy")
+    print(line("   legacy, 4000 neurons, 1 s (first call)", t_legacy, GOAL_FULL))
+    full["charge-matched"], t_cm = timed(network.simulate, "charge-matched")
+    print(f"   charge-matched (reuses legacy's model): {t_cm:.2f} s")
+
+    multipliers = np.linspace(0.5, 2.0, 10)
+    runs, t_sweep = timed(network.sweep, multipliers, scale=0.25, duration=args.sweep_duration)
+    print(
+        line(
+            f"2. sweep, 10 multipliers, 1000 neurons x {args.sweep_duration:g} ms",
+            t_sweep,
+            GOAL_SWEEP,
+        )
+    )
+    print(
+        "   rates E (Hz): "
+        + ", ".join(f"{m:.2f}: {r.rate_exc:.1f}" for m, r in zip(multipliers, runs, strict=True))
+    )
+    print(f"load average after: {os.getloadavg()[0]:.1f}")
+
+    if args.table:
+        lifref = {s: network.simulate(s, neuron="LifRef") for s in ("fixed", "legacy")}
+        print()
+        print(
+            "| synapse (neuron) | rate E (Hz) | rate I (Hz) | CV ISI (E) | chi (E, 2 ms) "
+            "| Fano (E, 50 ms) | mean g_E | mean g_I |"
+        )
+        print("|---|---|---|---|---|---|---|---|")
+        for name in ("fixed", "legacy", "charge-matched"):
+            print(row(f"{name} (LifRefLTC)", full[name]))
+        for name, res in lifref.items():
+            print(row(f"{name} (LifRef)", res))
+
+
+if __name__ == "__main__":
+    main()

@@ -11,6 +11,7 @@ import importlib.metadata
 import importlib.util
 import os
 import re
+import sysconfig
 import tomllib
 from pathlib import Path
 
@@ -213,9 +214,12 @@ def test_readme_binder_badge_opens_the_index_notebook():
 
 
 def _installed() -> dict[str, str]:
+    # Only the environment's own site-packages: once imported, setuptools puts its vendored
+    # packages (with their own, older dist-info) on sys.path.
+    paths = list(dict.fromkeys(sysconfig.get_paths()[key] for key in ("purelib", "platlib")))
     return {
         canonicalize_name(dist.metadata["Name"]): dist.version
-        for dist in importlib.metadata.distributions()
+        for dist in importlib.metadata.distributions(path=paths)
         if dist.metadata["Name"]
     }
 
@@ -226,6 +230,9 @@ def test_pinned_environment_holds_nothing_unpinned():
     installed = _installed()
     mismatched = {n: v for n, v in PINS.items() if installed.get(n) != str(v)}
     if mismatched:
-        pytest.skip(f"not the pinned environment ({len(mismatched)} pins differ)")
+        shown = ", ".join(
+            f"{n}=={installed.get(n)} (pin {v})" for n, v in sorted(mismatched.items())
+        )
+        pytest.skip(f"not the pinned environment: {shown[:300]}")
     extra = set(installed) - set(PINS) - {PROJECT, "pip"}
     assert not extra, f"installed but not pinned in binder/requirements.txt: {sorted(extra)}"

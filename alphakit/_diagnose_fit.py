@@ -79,8 +79,9 @@ def fit(y: np.ndarray, b: np.ndarray, max_lag: int, shared: bool = True) -> Fit:
         bb, yb = np.full_like(bb, bb.sum()), np.full_like(yb, yb.sum())
     if np.any(bb == 0.0):
         raise ValueError(
-            "the spikes produce no response within the recording (the alpha kernel is 0 at "
-            "lag 0, so a spike in the last step shows nothing): there is nothing to fit"
+            "the spikes produce no response within the recording: either they all fall in the "
+            "last step (the alpha kernel is 0 at lag 0) or tau is so much smaller than dt "
+            "that the sampled kernel underflows to 0; there is nothing to fit"
         )
     scale = yb / bb
     fitted = scale * bl

@@ -17,7 +17,7 @@ import numpy as np
 
 def positive_scalar(name: str, value: Any) -> float:
     """Return ``value`` as a float, or raise if it is not a finite number > 0."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real | np.number):
+    if isinstance(value, bool) or not isinstance(value, numbers.Real | np.floating | np.integer):
         if isinstance(value, np.ndarray) and value.ndim == 0:
             return positive_scalar(name, value.item())
         raise TypeError(f"{name} must be a real number, got {type(value).__name__}")
@@ -29,7 +29,7 @@ def positive_scalar(name: str, value: Any) -> float:
 
 def finite_scalar(name: str, value: Any) -> float:
     """Return ``value`` as a float, or raise if it is not a finite real number."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real | np.number):
+    if isinstance(value, bool) or not isinstance(value, numbers.Real | np.floating | np.integer):
         if isinstance(value, np.ndarray) and value.ndim == 0:
             return finite_scalar(name, value.item())
         raise TypeError(f"{name} must be a real number, got {type(value).__name__}")
@@ -82,6 +82,8 @@ def spike_array(name: str, value: Any) -> np.ndarray:
         raise ValueError(
             f"{name} must have at least one time step (axis 0), got shape {arr.shape}"
         )
+    if arr.size == 0:
+        raise ValueError(f"{name} must hold at least one train (axis 1), got shape {arr.shape}")
     # min and max are two fast reductions; NaN propagates into both
     low, high = arr.min(), arr.max()
     if np.isnan(low) or np.isnan(high) or np.isinf(high):

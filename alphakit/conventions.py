@@ -292,6 +292,9 @@ def classify(
     dt = v.positive_scalar("dt", dt)
     rtol = v.positive_scalar("rtol", rtol)
     shape_rtol = v.positive_scalar("shape_rtol", shape_rtol)
+    for name, value in (("rtol", rtol), ("shape_rtol", shape_rtol)):
+        if value >= 1:
+            raise ValueError(f"{name} must be a relative tolerance below 1, got {value}")
     spike = np.zeros(T)
     spike[0] = 1.0
     i_peak = int(np.argmax(np.abs(y[:, 0])))

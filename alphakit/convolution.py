@@ -79,6 +79,7 @@ def convolve_spikes(
     Examples
     --------
     >>> import numpy as np
+    >>> from alphakit import alpha_kernel
     >>> s = np.zeros(6); s[1] = 1
     >>> g = convolve_spikes(s, dt=1.0, tau=2.0)
     >>> np.allclose(g, alpha_kernel(np.arange(6) - 1.0, 2.0))
@@ -152,6 +153,8 @@ def convolve_spike_times(
 
     Examples
     --------
+    >>> import numpy as np
+    >>> from alphakit import alpha_kernel
     >>> g = convolve_spike_times([0.25], dt=0.5, duration=2.0, tau=1.0)
     >>> np.allclose(g, alpha_kernel(np.arange(4) * 0.5 - 0.25, 1.0))
     True

@@ -367,6 +367,9 @@ def diagnose(
     norm = v.choice("norm", norm, NORMS)
     rtol = v.positive_scalar("rtol", rtol)
     shape_rtol = v.positive_scalar("shape_rtol", shape_rtol)
+    for name, value in (("rtol", rtol), ("shape_rtol", shape_rtol)):
+        if value >= 1:
+            raise ValueError(f"{name} must be a relative tolerance below 1, got {value}")
     max_lag = _max_lag(max_lag, T, dt, tau)
     s = _spike_input(spikes, T, times)
     n_s = len(s) if isinstance(s, list) else (None if s.ndim == 1 else s.shape[1])
@@ -389,7 +392,10 @@ def diagnose(
         return _finish(y2, s, mode, f.lag[0], f.scale[0], f.residual[0], fitted, *args)
     out = []
     for j in range(y2.shape[1]):
-        sj = s if mode != "pair" else (s[j : j + 1] if isinstance(s, list) else s[:, j])
+        if mode != "pair":
+            sj = s
+        else:
+            sj = s[j : j + 1] if isinstance(s, list) else s.reshape(T, -1)[:, j]
         yj, fj = y2[:, j : j + 1], f.fitted[:, j]
         out.append(_finish(yj, sj, mode, f.lag[j], f.scale[j], f.residual[j], fj, *args))
     return tuple(out)

@@ -135,7 +135,7 @@ def alpha_kernel(t: Any, tau: float, norm: str = "plain") -> np.ndarray:
 
 def _alpha(t: np.ndarray, tau: float, c: float) -> np.ndarray:
     x = np.maximum(t, 0.0) / tau  # clipping first keeps exp() from overflowing for t << 0
-    return c * x * np.exp(-x)
+    return c * (x * np.exp(-x))  # grouped so that a huge c never meets a 0 from exp
 
 
 def _dual_base(t: np.ndarray, tau_rise: float, tau_decay: float) -> np.ndarray:

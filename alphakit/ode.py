@@ -173,8 +173,10 @@ def simulate(
     g, h = propagate(s, np.array([[a, b], [0.0, a]]), weight=w)
     # one reduction per array instead of an elementwise mask: NaN/inf propagate into the sum
     if not (np.isfinite(g.sum()) and np.isfinite(h.sum())):
-        raise ValueError(
-            f"method {method!r} is unstable at dt={dt} for tau={tau} (|a|={abs(a):.3g} "
-            "per step) and overflowed; use a smaller dt or method='exact'"
-        )
+        if abs(a) > 1.0:
+            raise ValueError(
+                f"method {method!r} is unstable at dt={dt} for tau={tau} (|a|={abs(a):.3g} "
+                "per step) and overflowed; use a smaller dt or method='exact'"
+            )
+        raise ValueError("g or h overflowed float64: the weights or spike counts are too large")
     return Trace(g=g, h=h)

@@ -526,3 +526,9 @@ def test_installed_convention_validates(args, kwargs, exc, word):
 def test_run_issue_script_validates():
     with pytest.raises(TypeError, match="legacy"):
         abp.run_issue_script(legacy="yes")  # type: ignore[arg-type]
+
+
+def test_unstable_integrator_is_reported():
+    spikes = np.r_[1.0, np.zeros(99)]
+    with pytest.raises(ValueError, match="overflowed"):
+        abp.run_synapse(spikes, dt=5.0, tau=1.0, method="euler")

@@ -146,3 +146,8 @@ def test_bad_input_off_grid():
         convolve_spike_times([1.0], 0.1, 5.0, 1.0, method="fft")
     with pytest.raises(TypeError, match="spikes"):
         convolve_spikes(["a", "b"], 0.1, 1.0)
+
+
+def test_no_trains_is_rejected():
+    with pytest.raises(ValueError, match="at least one train"):
+        convolve_spikes(np.zeros((5, 0)), 0.1, 1.0)

@@ -286,3 +286,18 @@ def test_bad_input():
         diagnose(g, -s, 0.1, 2.0)
     with pytest.raises(ValueError, match="no spike times"):
         diagnose(g, [], 0.1, 2.0, times=True)
+
+
+def test_per_column_with_one_train():
+    s = np.zeros(300)
+    s[5] = 1
+    (d,) = diagnose(8.6 * convolve_spikes(s, 0.1, 8.6), s, 0.1, 8.6, per_column=True)
+    assert d.factor == "tau" and d.lag == 0
+
+
+@pytest.mark.parametrize("name", ["rtol", "shape_rtol"])
+def test_tolerances_must_be_below_one(name):
+    s = np.zeros(100)
+    s[5] = 1
+    with pytest.raises(ValueError, match=name):
+        diagnose(convolve_spikes(s, 0.1, 1.0), s, 0.1, 1.0, **{name: 1.5})

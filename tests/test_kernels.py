@@ -145,3 +145,14 @@ def test_bad_input_value_error(call, match):
 def test_bad_input_type_error(call):
     with pytest.raises(TypeError):
         call()
+
+
+@pytest.mark.parametrize("norm", NORMS)
+def test_extreme_tau_stays_finite(norm):
+    for tau in (1e-200, 1e-8, 1e8):
+        assert np.all(np.isfinite(alpha_kernel([0.0, 1.0, 1e3], tau, norm)))
+
+
+def test_complex_scalars_rejected():
+    with pytest.raises(TypeError, match="tau"):
+        alpha_kernel([1.0], np.complex128(1.0))

@@ -183,3 +183,8 @@ def test_bad_input(kwargs, match):
             step_matrix(
                 args.get("method", "exact"), args.get("form", "fixed"), args["dt"], args["tau"]
             )
+
+
+def test_overflow_from_input_is_not_blamed_on_the_method():
+    with pytest.raises(ValueError, match="weights or spike counts"):
+        simulate([1.0, 1.0, 0.0], 0.1, 1.0, weight=1e308)

@@ -193,7 +193,13 @@ def drive(
         received, _, h = run(spikes)
     # ``received`` is what BrainPy's comm delivered to the postsynaptic side,
     # i.e. g_max times the synapse's g; h is not weighted by BrainPy, so we do it.
-    return received.astype(np.float64), h.astype(np.float64) * g_max
+    g, h = received.astype(np.float64), h.astype(np.float64) * g_max
+    if not (np.isfinite(g.sum()) and np.isfinite(h.sum())):
+        raise ValueError(
+            f"BrainPy's {method!r} integrator overflowed at dt={dt} for tau={tau} (explicit "
+            "methods are unstable when dt is comparable to tau); use a smaller dt or exp_auto"
+        )
+    return g, h
 
 
 def run_synapse(

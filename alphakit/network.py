@@ -22,7 +22,7 @@ over. Three synapses:
     numerically equal to rounding, so the spikes agree until chaos amplifies
     the rounding.
 
-:func:`simulate` runs one network (BrainPy is imported on first use);
+:func:`run_network` runs one network (BrainPy is imported on first use);
 :func:`sweep` re-runs it over g_max multipliers reusing the compiled code.
 Results are :class:`NetworkResult` objects holding sparse spike times and
 indices; the statistics (:func:`mean_rate`, :func:`cv_isi`, :func:`fano_factor`,
@@ -89,7 +89,7 @@ __all__ = [
     "fano_factor",
     "mean_rate",
     "population_rate",
-    "simulate",
+    "run_network",
     "sweep",
     "synchrony",
 ]
@@ -795,7 +795,7 @@ def _run(cfg: dict, g_E: float, g_I: float, progress: bool) -> NetworkResult:
     )
 
 
-def simulate(
+def run_network(
     synapse: str = "fixed",
     *,
     scale: float = 1.0,
@@ -856,8 +856,8 @@ def simulate(
 
     Examples
     --------
-    >>> from alphakit.network import simulate
-    >>> res = simulate("fixed", scale=0.25, duration=400.0)      # doctest: +SKIP
+    >>> from alphakit.network import run_network
+    >>> res = run_network("fixed", scale=0.25, duration=400.0)      # doctest: +SKIP
     >>> res.n_exc, res.n_inh                                     # doctest: +SKIP
     (800, 200)
     >>> round(res.rate_exc)                                      # doctest: +SKIP
@@ -891,7 +891,7 @@ def sweep(
     target : {"both", "E", "I"}
         Which conductances the multipliers scale.
     synapse, scale, duration, dt, seed, g_E, g_I, input_current, neuron
-        As in :func:`simulate` (``scale`` defaults to 0.25, i.e. 1000 neurons).
+        As in :func:`run_network` (``scale`` defaults to 0.25, i.e. 1000 neurons).
     progress_bar : bool
         Show one progress bar over the sweep.
 

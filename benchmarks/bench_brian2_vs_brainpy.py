@@ -10,7 +10,7 @@ input 20 mV; conductances relative to the leak, E: reversal 0 mV, tau 5 ms,
 g_E = 0.6; I: reversal -80 mV, tau 10 ms, g_I = 6.7; alpha synapse in the
 documented form ``tau dg/dt = h - g``, ``dh/dt = -h/tau``, ``h += g_max`` per spike.
 
-BrainPy side: ``alphakit.network.simulate("fixed")`` (``bp.dyn.LifRefLTC``, BrainPy's
+BrainPy side: ``alphakit.network.run_network("fixed")`` (``bp.dyn.LifRefLTC``, BrainPy's
 ``bp.dyn.Alpha`` with its default ``exp_auto``, event-driven CSR, float32, JIT).
 Brian2 side: the same equations in one ``NeuronGroup`` integrated with
 ``exponential_euler`` (for the synapses that is BrainPy's ``exp_auto``; for V it
@@ -51,10 +51,10 @@ def run_brainpy(duration: float, scale: float, dt: float) -> dict:
     import brainpy  # noqa: F401
 
     imported = time.perf_counter()
-    result = network.simulate("fixed", scale=scale, duration=duration, dt=dt, seed=0)
+    result = network.run_network("fixed", scale=scale, duration=duration, dt=dt, seed=0)
     end = time.perf_counter()
     # a second call reuses the compiled model: the simulation loop alone
-    network.simulate("fixed", scale=scale, duration=duration, dt=dt, seed=0)
+    network.run_network("fixed", scale=scale, duration=duration, dt=dt, seed=0)
     loop_end = time.perf_counter()
     n = result.n_exc + result.n_inh
     return {

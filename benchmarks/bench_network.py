@@ -5,7 +5,7 @@
 Goals (issue 6):
 1. The full network (4000 neurons, 1 s of biological time, dt = 0.1 ms) in at
    most 5 s of wall time, compilation included: timed from the call of
-   ``simulate`` to the spikes in hand, in a fresh process after ``import brainpy``
+   ``run_network`` to the spikes in hand, in a fresh process after ``import brainpy``
    (the import, several seconds by itself, is timed apart: a user pays it once
    per session, not per network).
 2. A sweep of ten g_max multipliers on 1000 neurons (1 s each) within 60 s,
@@ -81,16 +81,16 @@ def main() -> None:
     print(f"import brainpy: {t_import:.2f} s (not counted in the goals)")
 
     full = {}
-    full["fixed"], t_fixed = timed(network.simulate, "fixed")
+    full["fixed"], t_fixed = timed(network.run_network, "fixed")
     print(line("1. fixed, 4000 neurons, 1 s (first call)", t_fixed, GOAL_FULL))
-    _, t_loop = timed(network.simulate, "fixed")
+    _, t_loop = timed(network.run_network, "fixed")
     print(
         f"   loop alone (second call): {t_loop:.2f} s; "
         f"{full['fixed'].n_spikes} spikes, {full['fixed'].rate():.1f} Hz"
     )
-    full["legacy"], t_legacy = timed(network.simulate, "legacy")
+    full["legacy"], t_legacy = timed(network.run_network, "legacy")
     print(line("   legacy, 4000 neurons, 1 s (first call)", t_legacy, GOAL_FULL))
-    full["charge-matched"], t_cm = timed(network.simulate, "charge-matched")
+    full["charge-matched"], t_cm = timed(network.run_network, "charge-matched")
     print(f"   charge-matched (reuses legacy's model): {t_cm:.2f} s")
 
     multipliers = np.linspace(0.5, 2.0, 10)
@@ -109,7 +109,7 @@ def main() -> None:
     print(f"load average after: {os.getloadavg()[0]:.1f}")
 
     if args.table:
-        lifref = {s: network.simulate(s, neuron="LifRef") for s in ("fixed", "legacy")}
+        lifref = {s: network.run_network(s, neuron="LifRef") for s in ("fixed", "legacy")}
         print()
         print(
             "| synapse (neuron) | rate E (Hz) | rate I (Hz) | CV ISI (E) | chi (E, 2 ms) "

@@ -233,9 +233,9 @@ def test_plots_draw_both_populations():
         ({"progress_bar": "yes"}, TypeError, "progress_bar"),
     ],
 )
-def test_simulate_rejects_bad_input(kwargs, exc, match):
+def test_run_network_rejects_bad_input(kwargs, exc, match):
     with pytest.raises(exc, match=match):
-        nw.simulate(**kwargs)
+        nw.run_network(**kwargs)
 
 
 @pytest.mark.parametrize(
@@ -270,13 +270,13 @@ def runs(bp):
     """Network runs shared by the tests (each structure is compiled once)."""
     out = {}
     for synapse in nw.SYNAPSES:
-        out[synapse] = nw.simulate(synapse, scale=SCALE, duration=DURATION)
+        out[synapse] = nw.run_network(synapse, scale=SCALE, duration=DURATION)
     return out
 
 
 def run(**kwargs):
     kwargs = {"scale": SCALE, "duration": DURATION, **kwargs}
-    return nw.simulate(**kwargs)
+    return nw.run_network(**kwargs)
 
 
 def same_spikes(a, b, until=None):
@@ -384,8 +384,8 @@ class TestNetwork:
         assert same_spikes(rebuilt, runs["fixed"])
 
     def test_other_seed_other_spikes(self, bp):
-        a = nw.simulate(scale=0.1, duration=100.0, seed=1)
-        b = nw.simulate(scale=0.1, duration=100.0, seed=2)
+        a = nw.run_network(scale=0.1, duration=100.0, seed=1)
+        b = nw.run_network(scale=0.1, duration=100.0, seed=2)
         assert not same_spikes(a, b)
 
     def test_sweep_reuses_the_model_and_resets_state(self, runs):

@@ -14,13 +14,15 @@ and synapses at once, with matrix products:
 1. Inside a block the response to the block's own input is a lower-triangular
    Toeplitz matrix of the impulse response, K[j, i] = (M^(j-i))[:, 1].
 2. The block end states that inputs alone produce chain from block to block by
-   the same recurrence with M^L; that short recurrence (T/L steps) runs in lfilter.
+   the same recurrence with M^L; that short recurrence (T/L steps) runs in lfilter,
+   a cache-sized chunk of blocks at a time, while the chunk's input is in cache.
 3. Each block then adds its incoming state's free response M^(j+1) x_in, which
    rides along in the same matrix product as two extra input rows.
 
-No Python loop runs over time steps; a loop over the L <= 64 offsets builds
-the powers of M. Results equal the step-by-step recurrence up to rounding
-(each entry is a sum of at most L + 2 products plus a chained carry).
+No Python loop runs over time steps: one runs over chunks of about 2^17
+values (a few blocks of L = 16 steps for 1000 synapses), and one over the L
+offsets builds the powers of M. Results equal the step-by-step recurrence up to
+rounding (each entry is a sum of at most L + 2 products plus a chained carry).
 """
 
 from __future__ import annotations
@@ -41,13 +43,6 @@ def _powers(M: np.ndarray, count: int) -> np.ndarray:
     for k in range(1, count):
         out[k] = out[k - 1] @ M
     return out
-
-
-def _first_order(a: float, x: np.ndarray) -> np.ndarray:
-    """y[k] = a y[k-1] + x[k] along axis 0 (a short recurrence over blocks)."""
-    from scipy.signal import lfilter  # deferred: scipy.signal is slow to import
-
-    return lfilter([1.0], [1.0, -a], np.ascontiguousarray(x.T), axis=-1).T
 
 
 def propagate(
@@ -86,6 +81,9 @@ def _propagate_lfilter(
     with np.errstate(over="ignore", invalid="ignore"):
         g = lfilter([0.0, w * b], [1.0, -(a0 + a1), a0 * a1], rows, axis=-1)
         h = lfilter([w], [1.0, -a1], rows, axis=-1) if want_h else None
+    # lfilter computes in float64 (its coefficients are); hand back the input's precision
+    g = g.astype(u.dtype, copy=False)
+    h = h.astype(u.dtype, copy=False) if want_h else None
     if u.ndim == 2:  # back to time on axis 0 (a transposed view)
         g = g.T
         h = h.T if want_h else None
@@ -101,9 +99,10 @@ def _propagate_blocked(
     n = u2.shape[1]
     L = min(_BLOCK, T)
     B = -(-T // L)
+    dtype = u.dtype  # float64, or float32 on request: the products run in it
     P = _powers(M, L + 1)
     j, i = np.tril_indices(L)
-    K = np.zeros((2, L, L + 2))  # K[0] gives g, K[1] gives h
+    K = np.zeros((2, L, L + 2), dtype=dtype)  # K[0] gives g, K[1] gives h
     K[:, j, i] = P[j - i][:, :, 1].T
     K[:, :, L] = P[1:, :, 0].T  # free response to the incoming g ...
     K[:, :, L + 1] = P[1:, :, 1].T  # ... and to the incoming h
@@ -112,43 +111,49 @@ def _propagate_blocked(
     if B * L == T:
         U = u2.reshape(B, L, n)
     else:
-        U = np.zeros((B * L, n))
+        U = np.zeros((B * L, n), dtype=dtype)
         U[:T] = u2
         U = U.reshape(B, L, n)
 
-    # End states from each block's own input, then chained across blocks:
-    # X_b = M^L X_(b-1) + E_b, written out for upper-triangular M^L.
-    with np.errstate(over="ignore", invalid="ignore"):
-        E = np.matmul(K[:, L - 1, :L], U) * weight  # (B, 2, n)
-        ML = P[L]
-        H = _first_order(ML[1, 1], E[:, 1])
-        H_prev = np.vstack([np.zeros((1, n)), H[:-1]])
-        G = _first_order(ML[0, 0], E[:, 0] + ML[0, 1] * H_prev)
-
-    g = np.empty((B, L, n))
-    h = np.empty((B, L, n)) if want_h else None
-    # Work through the blocks a cache-sized chunk at a time: each chunk's input
-    # and incoming states are gathered into one small buffer V, then both
-    # outputs come from one matrix product each, written straight into place.
+    g = np.empty((B, L, n), dtype=dtype)
+    h = np.empty((B, L, n), dtype=dtype) if want_h else None
+    # Work through the blocks a cache-sized chunk at a time: gather the chunk's
+    # weighted input into one small buffer V, chain its blocks' end states on from
+    # the previous chunk, then both outputs come from one matrix product each,
+    # written straight into place.
     chunk = max(1, _CHUNK_ELEMENTS // ((L + 2) * n))
-    V = np.empty((min(chunk, B), L + 2, n))
-    for start in range(0, B, chunk):
-        stop = min(start + chunk, B)
-        buf = V[: stop - start]
-        np.multiply(U[start:stop], weight, out=buf[:, :L])
-        if start == 0:
-            buf[0, L:] = 0.0
-            buf[1:, L] = G[: stop - 1]
-            buf[1:, L + 1] = H[: stop - 1]
-        else:
-            buf[:, L] = G[start - 1 : stop - 1]
-            buf[:, L + 1] = H[start - 1 : stop - 1]
-        # an unstable integrator overflows here; simulate() checks and explains
-        with np.errstate(over="ignore", invalid="ignore"):
-            np.matmul(K[0], buf, out=g[start:stop])
-            if want_h:
-                np.matmul(K[1], buf, out=h[start:stop])
+    V = np.empty((min(chunk, B), L + 2, n), dtype=dtype)
+    with np.errstate(over="ignore", invalid="ignore"):  # simulate() checks and explains
+        _solve_chunks(U, V, K, P[L], weight, chunk, g, h)
     g = g.reshape(B * L, n)[:T].reshape(u.shape)
     if want_h:
         h = h.reshape(B * L, n)[:T].reshape(u.shape)
     return g, h
+
+
+def _solve_chunks(U, V, K, ML, weight, chunk, g, h) -> None:
+    """Fill g (and h) chunk by chunk, carrying the state from one chunk to the next.
+
+    A block's end state is M^L times the previous one plus what its own input
+    gives (the last row of K applied to it): X_b = M^L X_(b-1) + E_b. Within a
+    chunk that short recurrence runs in lfilter (float64, whatever the dtype).
+    """
+    from scipy.signal import lfilter
+
+    B, L, n = U.shape
+    a_g, a_h, c = float(ML[0, 0]), float(ML[1, 1]), float(ML[0, 1])
+    G_prev, H_prev = np.zeros(n), np.zeros(n)  # state entering the chunk
+    for start in range(0, B, chunk):
+        stop = min(start + chunk, B)
+        buf = V[: stop - start]
+        np.multiply(U[start:stop], weight, out=buf[:, :L])
+        E = np.matmul(K[:, L - 1, :L], buf[:, :L]).astype(np.float64)  # (m, 2, n)
+        H = lfilter([1.0], [1.0, -a_h], E[:, 1], axis=0, zi=a_h * H_prev[None, :])[0]
+        H_in = np.vstack([H_prev[None, :], H[:-1]])
+        G = lfilter([1.0], [1.0, -a_g], E[:, 0] + c * H_in, axis=0, zi=a_g * G_prev[None, :])[0]
+        buf[0, L], buf[0, L + 1] = G_prev, H_prev
+        buf[1:, L], buf[1:, L + 1] = G[:-1], H[:-1]
+        G_prev, H_prev = G[-1], H[-1]
+        np.matmul(K[0], buf, out=g[start:stop])
+        if h is not None:
+            np.matmul(K[1], buf, out=h[start:stop])

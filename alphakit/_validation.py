@@ -49,8 +49,10 @@ def choice(name: str, value: Any, options: Iterable[str]) -> str:
     return value
 
 
-def _numeric(name: str, value: Any, ndim: tuple[int, ...] | None) -> np.ndarray:
-    """``value`` as a float64 array of the right ndim, not yet checked for NaN/inf."""
+def _numeric(
+    name: str, value: Any, ndim: tuple[int, ...] | None, dtype: type = np.float64
+) -> np.ndarray:
+    """``value`` as a float array of the right ndim, not yet checked for NaN/inf."""
     try:
         arr = np.asarray(value)
     except Exception as exc:  # ragged lists and the like
@@ -64,7 +66,7 @@ def _numeric(name: str, value: Any, ndim: tuple[int, ...] | None) -> np.ndarray:
     if ndim is not None and arr.ndim not in ndim:
         dims = " or ".join(str(d) for d in ndim)
         raise ValueError(f"{name} must have {dims} dimension(s), got shape {arr.shape}")
-    return arr.astype(np.float64, copy=False)
+    return arr.astype(dtype, copy=False)
 
 
 def real_array(name: str, value: Any, *, ndim: tuple[int, ...] | None = None) -> np.ndarray:
@@ -75,9 +77,20 @@ def real_array(name: str, value: Any, *, ndim: tuple[int, ...] | None = None) ->
     return arr
 
 
-def spike_array(name: str, value: Any) -> np.ndarray:
+def float_dtype(name: str, value: Any) -> type:
+    """numpy.float64 or numpy.float32, given as a type, a dtype or its name."""
+    try:
+        dt = np.dtype(value)
+    except TypeError:
+        raise TypeError(f"{name} must be a numpy float dtype, got {value!r}") from None
+    if dt not in (np.dtype(np.float64), np.dtype(np.float32)):
+        raise ValueError(f"{name} must be float64 or float32, got {dt}")
+    return dt.type
+
+
+def spike_array(name: str, value: Any, dtype: type = np.float64) -> np.ndarray:
     """Spike counts on a grid: shape (T,) or (T, n), finite, non-negative, T >= 1."""
-    arr = _numeric(name, value, ndim=(1, 2))
+    arr = _numeric(name, value, ndim=(1, 2), dtype=dtype)
     if arr.shape[0] == 0:
         raise ValueError(
             f"{name} must have at least one time step (axis 0), got shape {arr.shape}"

@@ -7,8 +7,9 @@ Goals (issue 2):
    ``scipy.signal.fftconvolve`` with the kernel sampled over the whole grid,
    and within 3x of ``numpy.cumsum`` over the same array.
 2. ``simulate`` for 1000 synapses x 10^5 steps: no slower than BrainPy's own
-   ``bp.dyn.Alpha`` stepped with ``brainpy.math.for_loop`` on the same spikes,
-   and within 2x of ``numpy.cumsum(spikes, axis=0)``.
+   ``bp.dyn.Alpha`` stepped with ``brainpy.math.for_loop`` on the same spikes
+   (both returning g and h, both in BrainPy's float32), and within 2x of
+   ``numpy.cumsum(spikes, axis=0)``.
 
 Each timing is the best of ``--repeat`` runs (BrainPy's after one warm-up run
 that compiles). Prints both sides and their ratio; exits 0 either way (a
@@ -68,8 +69,14 @@ def bench_simulate(repeat: int) -> None:
     except ImportError:
         print("  BrainPy not installed: pip install 'alphakit[brainpy]' for that comparison")
         return
-    # simulate returns g and h (float64); the like-for-like BrainPy run returns both too.
-    report("simulate (alphakit, g and h)", ours, "BrainPy for_loop, g and h", both, ">= 1")
+    # simulate returns g and h; the like-for-like BrainPy run returns both too, and BrainPy
+    # computes in float32, so alphakit is timed in float32 as well (float64 shown alongside).
+    spikes32 = spikes.astype(np.float32)
+    ours32 = best_of(
+        lambda: ak.simulate(spikes32, dt, tau, method="exp_euler", dtype=np.float32), repeat
+    )
+    report("simulate (alphakit, float32)", ours32, "BrainPy for_loop, g and h", both, ">= 1")
+    report("simulate (alphakit, float64)", ours, "BrainPy for_loop, g and h", both, "(info)")
     g_alone = f"{g_only * 1e3:.2f} ms, ratio {g_only / ours:.2f}"
     print(f"  (BrainPy for_loop returning g alone: {g_alone})")
 

@@ -188,3 +188,22 @@ def test_bad_input(kwargs, match):
 def test_overflow_from_input_is_not_blamed_on_the_method():
     with pytest.raises(ValueError, match="weights or spike counts"):
         simulate([1.0, 1.0, 0.0], 0.1, 1.0, weight=1e308)
+
+
+@pytest.mark.parametrize("n", [None, 3, 40])
+@pytest.mark.parametrize("method", METHODS)
+def test_float32_agrees_with_float64(n, method):
+    s = poisson_train(80.0, 500.0, 0.1, n=n, seed=4)
+    w = 1.0 if n is None else np.linspace(0.5, 2.0, n)
+    ref = simulate(s, 0.1, 8.6, method=method, weight=w)
+    low = simulate(s.astype(np.float32), 0.1, 8.6, method=method, weight=w, dtype="float32")
+    for a, b in zip(low, ref, strict=True):
+        assert a.dtype == np.float32 and a.shape == b.shape
+        assert np.abs(a - b).max() <= 1e-5 * np.abs(b).max()
+
+
+def test_dtype_validated():
+    with pytest.raises(ValueError, match="dtype"):
+        simulate([0.0, 1.0], 0.1, 1.0, dtype=np.int64)
+    with pytest.raises(TypeError, match="dtype"):
+        simulate([0.0, 1.0], 0.1, 1.0, dtype="no such type")

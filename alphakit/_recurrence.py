@@ -1,5 +1,12 @@
 """The one linear-recurrence engine behind ``convolve_spikes`` and ``simulate``.
 
+Two implementations of one contract. With numba installed (the ``fast``,
+``brainpy`` and ``notebooks`` extras bring it) the compiled loops of
+:mod:`alphakit._recurrence_jit` run; without it, or with the environment variable
+``ALPHAKIT_ENGINE=scipy``, the numpy/scipy engine below does. The scipy engine
+is the reference: it needs nothing beyond the core dependencies, and the tests
+hold the compiled one to it and to a plain Python loop.
+
 For input u of shape (T,) or (T, n) and a 2x2 one-step matrix M with
 M[1, 0] = 0 (h never feels g: true of every alpha form and integrator) it computes
 
@@ -27,7 +34,14 @@ rounding (each entry is a sum of at most L + 2 products plus a chained carry).
 
 from __future__ import annotations
 
+import importlib.util
+import os
+import warnings
+from functools import cache
+
 import numpy as np
+
+ENGINES = ("auto", "numba", "scipy")
 
 _BLOCK = 16  # steps per block: large enough to amortise, small enough that L^2 work stays small
 # Below this many synapses the blocked products are too thin to beat lfilter's
@@ -55,19 +69,63 @@ def propagate(
     """
     if M[1, 0] != 0.0:
         raise ValueError("propagate needs an upper-triangular step matrix")
+    if engine() == "numba":
+        from . import _recurrence_jit
+
+        return _recurrence_jit.propagate(u, M, weight, want_h)
     n = u.shape[1] if u.ndim == 2 else 1
     if n < _BLOCKED_MIN_COLUMNS:
         return _propagate_lfilter(u, M, weight, want_h)
     return _propagate_blocked(u, M, weight, want_h)
 
 
+def engine() -> str:
+    """The engine the next recurrence will run on: ``"numba"`` or ``"scipy"``.
+
+    Chosen by the environment variable ``ALPHAKIT_ENGINE`` (one of ``ENGINES``,
+    read at every call so that it can be switched inside a session); ``"auto"``,
+    the default, takes numba when it can be imported.
+    """
+    wanted = os.environ.get("ALPHAKIT_ENGINE", "auto").strip().lower() or "auto"
+    if wanted not in ENGINES:
+        raise ValueError(
+            f"environment variable ALPHAKIT_ENGINE must be one of {ENGINES}, got {wanted!r}"
+        )
+    if wanted == "scipy":
+        return "scipy"
+    problem = _numba_problem()
+    if problem is None:
+        return "numba"
+    if wanted == "numba":
+        raise ImportError(f"ALPHAKIT_ENGINE=numba, but {problem}")
+    return "scipy"
+
+
+@cache
+def _numba_problem() -> str | None:
+    """Why the numba engine cannot run (None when it can); decided once per process."""
+    if importlib.util.find_spec("numba") is None:
+        return 'numba is not installed (pip install "alphakit[fast]")'
+    try:
+        from . import _recurrence_jit  # noqa: F401  (imports numba)
+    except Exception as exc:  # a broken numba install must not break the library
+        problem = f"numba failed to import ({type(exc).__name__}: {exc})"
+        warnings.warn(f"{problem}; alphakit falls back to its scipy engine", stacklevel=3)
+        return problem
+    return None
+
+
 def _propagate_lfilter(
     u: np.ndarray, M: np.ndarray, weight: float | np.ndarray, want_h: bool
 ) -> tuple[np.ndarray, np.ndarray | None]:
-    """Few synapses: one IIR filter per output, from the z-transform of the recurrence.
+    """Few synapses: IIR filters along time, from the z-transform of the recurrence.
 
-    (I - M z^-1) X = (0, 1) U gives G = M01 z^-1 U / ((1 - M00 z^-1)(1 - M11 z^-1))
-    and H = U / (1 - M11 z^-1).
+    (I - M z^-1) X = (0, 1) U gives H = U / (1 - M11 z^-1) and
+    G = M01 z^-1 H / (1 - M00 z^-1). When h is wanted anyway, g is filtered from
+    it (this cascade is the recurrence itself); otherwise one second-order filter,
+    G = M01 z^-1 U / ((1 - M00 z^-1)(1 - M11 z^-1)), saves a pass. The expanded
+    second-order form is less accurate: its double pole near 1 amplifies
+    rounding (about 3x the true truncation error of RK4 at dt/tau = 0.002).
     """
     from scipy.signal import lfilter
 
@@ -79,8 +137,12 @@ def _propagate_lfilter(
     if np.ndim(weight) != 0:
         rows = rows * np.asarray(weight)[:, None]
     with np.errstate(over="ignore", invalid="ignore"):
-        g = lfilter([0.0, w * b], [1.0, -(a0 + a1), a0 * a1], rows, axis=-1)
-        h = lfilter([w], [1.0, -a1], rows, axis=-1) if want_h else None
+        if want_h:
+            h = lfilter([w], [1.0, -a1], rows, axis=-1)
+            g = lfilter([0.0, b], [1.0, -a0], h, axis=-1)
+        else:
+            h = None
+            g = lfilter([0.0, w * b], [1.0, -(a0 + a1), a0 * a1], rows, axis=-1)
     # lfilter computes in float64 (its coefficients are); hand back the input's precision
     g = g.astype(u.dtype, copy=False)
     h = h.astype(u.dtype, copy=False) if want_h else None

@@ -61,9 +61,11 @@ def convolve_spikes(
         Scalar, or one weight per train (shape ``(n,)``) for 2-D ``spikes``.
     method : {"exact", "fft", "direct"}
         ``"exact"``: the kernel's own second-order recurrence, O(T), exact up to
-        rounding. ``"fft"``: :func:`scipy.signal.fftconvolve` with the kernel
-        sampled over the whole grid. ``"direct"``: the sum over spikes, one
-        shifted kernel per non-empty step. All three agree to ~1e-12 of the peak.
+        rounding (run by the same engine as :func:`alphakit.ode.simulate`: numba
+        when installed, else ``scipy.signal.lfilter``). ``"fft"``:
+        :func:`scipy.signal.fftconvolve` with the kernel sampled over the whole
+        grid. ``"direct"``: the sum over spikes, one shifted kernel per non-empty
+        step. All three agree to ~1e-12 of the peak.
 
     Returns
     -------

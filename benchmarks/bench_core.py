@@ -12,13 +12,17 @@ Goals (issue 2):
    ``numpy.cumsum(spikes, axis=0)``.
 
 Each timing is the best of ``--repeat`` runs (BrainPy's after one warm-up run
-that compiles). Prints both sides and their ratio; exits 0 either way (a
+that compiles; alphakit's numba engine, when installed, also compiles, or loads
+its cache, in a warm-up call). alphakit runs on the engine it would pick for a
+user (``ALPHAKIT_ENGINE``, numba when installed); the scipy reference engine is
+timed alongside for information. Prints both sides and their ratio; exits 0 either way (a
 benchmark reports, it does not judge a noisy shared machine).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import time
 from collections.abc import Callable
 
@@ -42,27 +46,75 @@ def report(name: str, ours: float, other_name: str, other: float, goal: str) -> 
     print(f"  ratio {other_name} / {name}: {other / ours:8.2f}   (goal: {goal})")
 
 
+def on_engine(name: str, fn: Callable[[], object]) -> Callable[[], object]:
+    """fn run with ALPHAKIT_ENGINE=name (read by alphakit at every call)."""
+
+    def run() -> object:
+        before = os.environ.get("ALPHAKIT_ENGINE")
+        os.environ["ALPHAKIT_ENGINE"] = name
+        try:
+            return fn()
+        finally:
+            if before is None:
+                del os.environ["ALPHAKIT_ENGINE"]
+            else:
+                os.environ["ALPHAKIT_ENGINE"] = before
+
+    return run
+
+
+def describe_engine() -> str:
+    from alphakit._recurrence import engine
+
+    name = engine()
+    if name == "numba":
+        import numba
+
+        return f"numba {numba.__version__}"
+    return "scipy (numba not installed or ALPHAKIT_ENGINE=scipy)"
+
+
 def bench_convolution(repeat: int) -> None:
     from scipy.signal import fftconvolve
 
     dt, tau, T = 0.1, 8.6, 10**6
     spikes = ak.poisson_train(20.0, T * dt, dt, seed=0)
     kernel = ak.alpha_kernel(np.arange(T) * dt, tau)
-    exact = best_of(lambda: ak.convolve_spikes(spikes, dt, tau, method="exact"), repeat)
+
+    def exact_run() -> object:
+        return ak.convolve_spikes(spikes, dt, tau, method="exact")
+
+    exact_run()  # warm-up: numba compiles or loads its cache
+    exact = best_of(exact_run, repeat)
     fft = best_of(lambda: fftconvolve(spikes, kernel)[:T], max(1, repeat // 2))
     cumsum = best_of(lambda: np.cumsum(spikes), repeat)
+    reference = best_of(on_engine("scipy", exact_run), repeat)
     print(f"convolve_spikes, {T:.0e} steps, 20 Hz Poisson, tau={tau} ms, dt={dt} ms")
     report("exact (alphakit)", exact, "fftconvolve", fft, ">= 30")
     report("exact (alphakit)", exact, "numpy.cumsum", cumsum, ">= 1/3")
+    print(
+        f"  (scipy reference engine: {reference * 1e3:.2f} ms, fftconvolve / it "
+        f"{fft / reference:.2f})"
+    )
 
 
 def bench_simulate(repeat: int) -> None:
     dt, tau, T, n = 0.1, 8.6, 10**5, 1000
     spikes = ak.poisson_train(20.0, T * dt, dt, n=n, seed=0)
     print(f"simulate, {n} synapses x {T:.0e} steps, exp_euler (BrainPy's exp_auto)")
-    ours = best_of(lambda: ak.simulate(spikes, dt, tau, method="exp_euler"), repeat)
+
+    def sim64() -> object:
+        return ak.simulate(spikes, dt, tau, method="exp_euler")
+
+    ak.simulate(spikes[:10], dt, tau, method="exp_euler")  # warm-up: compile or load the cache
+    ours = best_of(sim64, repeat)
     cumsum = best_of(lambda: np.cumsum(spikes, axis=0), repeat)
+    reference = best_of(on_engine("scipy", sim64), repeat)
     report("simulate (alphakit)", ours, "numpy.cumsum(axis=0)", cumsum, ">= 1/2")
+    print(
+        f"  (scipy reference engine: {reference * 1e3:.2f} ms, cumsum / it "
+        f"{cumsum / reference:.2f})"
+    )
     try:
         both = _brainpy_for_loop(spikes, dt, tau, repeat, record_h=True)
         g_only = _brainpy_for_loop(spikes, dt, tau, repeat, record_h=False)
@@ -72,6 +124,7 @@ def bench_simulate(repeat: int) -> None:
     # simulate returns g and h; the like-for-like BrainPy run returns both too, and BrainPy
     # computes in float32, so alphakit is timed in float32 as well (float64 shown alongside).
     spikes32 = spikes.astype(np.float32)
+    ak.simulate(spikes32[:10], dt, tau, method="exp_euler", dtype=np.float32)  # warm-up
     ours32 = best_of(
         lambda: ak.simulate(spikes32, dt, tau, method="exp_euler", dtype=np.float32), repeat
     )
@@ -110,6 +163,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
+    print(f"alphakit engine: {describe_engine()}\n")
     bench_convolution(args.repeat)
     print()
     bench_simulate(max(1, args.repeat // 2))

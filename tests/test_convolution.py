@@ -33,7 +33,7 @@ def test_single_spike_is_the_sampled_kernel(norm, method):
 
 
 @pytest.mark.parametrize("norm", NORMS)
-def test_methods_agree_to_1e12(norm):
+def test_methods_agree_to_1e12(norm, engine):
     s = poisson_train(80.0, 2000.0, 0.1, n=3, seed=7)
     s[5, 1] += 2  # several spikes in one step
     w = np.array([1.0, -0.5, 3.0])
@@ -42,7 +42,7 @@ def test_methods_agree_to_1e12(norm):
         assert _rel(out[m], out["exact"]) < 1e-12
 
 
-def test_exact_long_train_matches_fft():
+def test_exact_long_train_matches_fft(engine):
     s = poisson_train(20.0, 100_000.0, 0.1, seed=0)  # 10^6 steps
     a = convolve_spikes(s, 0.1, 8.6)
     b = convolve_spikes(s, 0.1, 8.6, method="fft")
@@ -97,7 +97,7 @@ def test_weights_per_column():
 
 
 @pytest.mark.parametrize("norm", NORMS)
-def test_off_grid_times_exact(norm):
+def test_off_grid_times_exact(norm, engine):
     rng = np.random.default_rng(5)
     times = np.sort(rng.uniform(0, 100, 40))
     exact = convolve_spike_times(times, 0.1, 100.0, 8.6, norm, weight=0.7)

@@ -86,7 +86,7 @@ def test_single_spike_closed_form_and_solve_ivp(form):
 
 
 @pytest.mark.parametrize("n", [None, 4])
-def test_exact_ode_equals_exact_convolution(n):
+def test_exact_ode_equals_exact_convolution(n, engine):
     s = poisson_train(60.0, 3000.0, 0.1, n=n, seed=11)
     w = 0.8 if n is None else np.linspace(-1, 2, n)
     g = simulate(s, 0.1, 8.6, form="fixed", method="exact", weight=w).g
@@ -109,7 +109,7 @@ def test_legacy_over_fixed_is_exactly_tau(method):
 @pytest.mark.parametrize(
     ("method", "order"), [("euler", 1), ("rk2", 2), ("rk4", 4), ("exp_euler", 1)]
 )
-def test_measured_order_of_convergence(method, order):
+def test_measured_order_of_convergence(method, order, engine):
     """Slope of log(max error) against log(dt), error measured against the closed form."""
     tau, t_end = 5.0, 50.0
     dts = np.array([0.5, 0.25, 0.125, 0.0625])
@@ -124,6 +124,23 @@ def test_measured_order_of_convergence(method, order):
     assert slope == pytest.approx(order, abs=0.15)
 
 
+def test_rk4_error_is_truncation_not_rounding_at_small_steps(engine):
+    """At dt/tau = 0.002 RK4's error is still its own (dt^4), not the engine's rounding.
+
+    Halving dt must divide the error by 2^4 = 16; an ill-conditioned evaluation of
+    the recurrence (a double pole near 1) adds rounding of the same size and breaks it.
+    """
+    tau, t_end = 5.0, 50.0
+    errors = []
+    for dt in (0.02, 0.01):
+        T = round(t_end / dt)
+        s = np.zeros(T)
+        s[0] = 1
+        g = simulate(s, dt, tau, method="rk4").g
+        errors.append(np.abs(g - alpha_kernel(np.arange(T) * dt, tau)).max())
+    assert errors[0] / errors[1] == pytest.approx(16.0, rel=0.1)
+
+
 def test_exact_method_has_no_error():
     s = np.zeros(100)
     s[0] = 1
@@ -131,7 +148,7 @@ def test_exact_method_has_no_error():
     np.testing.assert_allclose(g, alpha_kernel(np.arange(100) * 2.0, 5.0), atol=1e-15)
 
 
-def test_unstable_method_is_reported():
+def test_unstable_method_is_reported(engine):
     s = np.zeros(5000)
     s[0] = 1
     with pytest.raises(ValueError, match="unstable"):
@@ -149,7 +166,7 @@ def _reference(name):
 @pytest.mark.parametrize("version", ["2.4.6", "2.8.2"])
 @pytest.mark.parametrize("case", ["seed", "single-tau8.6-dt0.1"])
 @pytest.mark.parametrize("method", ["exp_auto", "rk4", "euler"])
-def test_reproduces_real_brainpy_traces(version, case, method):
+def test_reproduces_real_brainpy_traces(version, case, method, engine):
     """BrainPy's g equals alphakit's, one step late, to 1e-5 of the peak (float32)."""
     params, pre_spike, g_bp = _reference(f"brainpy-{version}-{case}-{method}.npz")
     assert pre_spike.sum() >= 1
@@ -185,14 +202,14 @@ def test_bad_input(kwargs, match):
             )
 
 
-def test_overflow_from_input_is_not_blamed_on_the_method():
+def test_overflow_from_input_is_not_blamed_on_the_method(engine):
     with pytest.raises(ValueError, match="weights or spike counts"):
         simulate([1.0, 1.0, 0.0], 0.1, 1.0, weight=1e308)
 
 
 @pytest.mark.parametrize("n", [None, 3, 40])
 @pytest.mark.parametrize("method", METHODS)
-def test_float32_agrees_with_float64(n, method):
+def test_float32_agrees_with_float64(n, method, engine):
     s = poisson_train(80.0, 500.0, 0.1, n=n, seed=4)
     w = 1.0 if n is None else np.linspace(0.5, 2.0, n)
     ref = simulate(s, 0.1, 8.6, method=method, weight=w)

@@ -167,12 +167,21 @@ def test_postbuild_starts_with_set_e_and_is_executable():
 def test_readme_install_line_is_what_binder_runs():
     test_block = read_block(README, "test")
     assert len(test_block) == 3, "ci:test block: venv line, install line, test command"
-    install = [c for c in _postbuild_commands() if not c.startswith("set ")]
+    install = [c for c in _postbuild_commands() if c.startswith("pip ")]
     assert test_block[0] == "python3.12 -m venv .venv && source .venv/bin/activate"
     assert test_block[1] == " && ".join(["pip install -r binder/requirements.txt", *install])
     notebooks_block = read_block(README, "notebooks")
     assert notebooks_block[:2] == test_block[:2], "both README commands set up the same way"
     assert notebooks_block[2].startswith("jupyter lab notebooks/")
+
+
+def test_postbuild_precompiles_the_numba_kernels():
+    # The warm-up must run after alphakit is installed, and the module it names must exist.
+    commands = _postbuild_commands()
+    warm = [i for i, c in enumerate(commands) if c == "python -m alphakit._recurrence_jit"]
+    installs = [i for i, c in enumerate(commands) if c.startswith("pip install")]
+    assert warm and installs and warm[0] > installs[-1]
+    assert (ROOT / "alphakit" / "_recurrence_jit.py").is_file()
 
 
 def test_readme_test_command_is_strict_and_is_what_ci_runs():

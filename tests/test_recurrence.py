@@ -1,10 +1,31 @@
-"""The recurrence engine's two paths against a plain step-by-step loop."""
+"""The recurrence engines against a plain step-by-step loop, and how one is chosen."""
+
+import importlib.util
+import subprocess
+import sys
 
 import numpy as np
 import pytest
 
-from alphakit import step_matrix
-from alphakit._recurrence import _propagate_blocked, _propagate_lfilter, propagate
+from alphakit import _recurrence, simulate, step_matrix
+from alphakit._recurrence import _propagate_blocked, _propagate_lfilter, engine, propagate
+
+HAVE_NUMBA = importlib.util.find_spec("numba") is not None
+needs_numba = pytest.mark.skipif(not HAVE_NUMBA, reason="numba not installed")
+
+
+def _jit(u, M, weight, want_h):
+    from alphakit import _recurrence_jit
+
+    return _recurrence_jit.propagate(u, M, weight, want_h)
+
+
+ENGINES = [
+    _propagate_lfilter,
+    _propagate_blocked,
+    propagate,
+    pytest.param(_jit, marks=needs_numba, id="numba"),
+]
 
 
 def _loop(u, M, weight):
@@ -18,16 +39,16 @@ def _loop(u, M, weight):
     return g.reshape(u.shape), h.reshape(u.shape)
 
 
-@pytest.mark.parametrize("engine", [_propagate_lfilter, _propagate_blocked, propagate])
+@pytest.mark.parametrize("run", ENGINES)
 @pytest.mark.parametrize("T", [1, 5, 16, 17, 333])
 @pytest.mark.parametrize("n", [None, 1, 3, 40])
 @pytest.mark.parametrize("method", ["exact", "euler", "rk4"])
-def test_engines_equal_the_loop(engine, T, n, method):
+def test_engines_equal_the_loop(run, T, n, method):
     rng = np.random.default_rng(T * 7 + (n or 0))
     u = rng.poisson(0.3, (T,) if n is None else (T, n)).astype(float)
     weight = 1.7 if n is None else rng.normal(size=n)
     M = step_matrix(method, "legacy", 0.3, 2.0)
-    g, h = engine(u, M, weight, True)
+    g, h = run(u, M, weight, True)
     g_ref, h_ref = _loop(u, M, weight)
     scale = max(1.0, np.abs(g_ref).max())
     assert g.shape == h.shape == u.shape
@@ -42,3 +63,91 @@ def test_unstable_step_blows_up_like_the_loop():
     g, _ = _propagate_blocked(u, M, 1.0, True)
     g_ref, _ = _loop(u, M, 1.0)
     np.testing.assert_allclose(g, g_ref, rtol=1e-10)
+
+
+@needs_numba
+@pytest.mark.parametrize("layout", ["C", "F", "strided", "1d"])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("want_h", [True, False])
+def test_numba_engine_matches_the_loop_in_any_layout(layout, dtype, want_h):
+    rng = np.random.default_rng(5)
+    base = rng.poisson(0.2, (700, 37)).astype(dtype)
+    u = {
+        "C": base,
+        "F": np.asfortranarray(base),
+        "strided": base[::2, ::3],
+        "1d": base[:, 4],
+    }[layout]
+    weight = 0.7 if u.ndim == 1 else rng.normal(size=u.shape[1])
+    M = step_matrix("exp_euler", "fixed", 0.1, 3.0)
+    g, h = _jit(u, M, weight, want_h)
+    g_ref, h_ref = _loop(u.astype(np.float64), M, weight)
+    assert g.dtype == dtype and g.shape == u.shape
+    rel = 1e-6 if dtype == np.float32 else 1e-13  # float32: the stored outputs are rounded
+    np.testing.assert_allclose(g, g_ref, rtol=0, atol=rel * np.abs(g_ref).max())
+    if want_h:
+        assert h.dtype == dtype and h.shape == u.shape
+        np.testing.assert_allclose(h, h_ref, rtol=0, atol=rel * np.abs(h_ref).max())
+    else:
+        assert h is None
+
+
+@needs_numba
+def test_numba_engine_releases_the_gil_and_stays_correct_in_threads():
+    from concurrent.futures import ThreadPoolExecutor
+
+    rng = np.random.default_rng(2)
+    inputs = [rng.poisson(0.1, (4000, 20)).astype(float, order=o) for o in "CFCF"]
+    M = step_matrix("rk4", "legacy", 0.2, 4.0)
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(lambda u: _jit(u, M, 1.3, True), inputs))
+    for u, (g, h) in zip(inputs, results, strict=True):
+        g_ref, h_ref = _loop(u, M, 1.3)
+        np.testing.assert_allclose(g, g_ref, rtol=0, atol=1e-13 * g_ref.max())
+        np.testing.assert_allclose(h, h_ref, rtol=0, atol=1e-13 * h_ref.max())
+
+
+@pytest.mark.parametrize("value", ["scipy", " SciPy ", "auto", "numba", ""])
+def test_engine_follows_the_environment(monkeypatch, value):
+    monkeypatch.setenv("ALPHAKIT_ENGINE", value)
+    wanted = value.strip().lower()
+    if wanted == "numba" and not HAVE_NUMBA:
+        with pytest.raises(ImportError, match="numba"):
+            engine()
+        return
+    expected = "scipy" if wanted == "scipy" or not HAVE_NUMBA else "numba"
+    assert engine() == expected
+
+
+def test_unknown_engine_is_a_clear_error(monkeypatch):
+    monkeypatch.setenv("ALPHAKIT_ENGINE", "cuda")
+    with pytest.raises(ValueError, match="ALPHAKIT_ENGINE.*auto.*numba.*scipy"):
+        simulate([0.0, 1.0, 0.0], 0.1, 1.0)
+
+
+def test_without_numba_auto_falls_back_and_numba_names_the_extra(monkeypatch):
+    real_find_spec = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util,
+        "find_spec",
+        lambda name, *a: None if name == "numba" else real_find_spec(name, *a),
+    )
+    _recurrence._numba_problem.cache_clear()
+    try:
+        monkeypatch.setenv("ALPHAKIT_ENGINE", "auto")
+        assert engine() == "scipy"
+        s = np.zeros(50)
+        s[3] = 1
+        assert simulate(s, 0.1, 1.0).g.max() > 0
+        monkeypatch.setenv("ALPHAKIT_ENGINE", "numba")
+        with pytest.raises(ImportError, match=r"alphakit\[fast\]"):
+            simulate(s, 0.1, 1.0)
+    finally:
+        monkeypatch.undo()
+        _recurrence._numba_problem.cache_clear()
+
+
+def test_import_alphakit_does_not_import_numba():
+    code = "import sys, alphakit; print('numba' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

@@ -88,7 +88,7 @@ def kernel_properties(tau: float, norm: str = "plain") -> KernelProperties:
     norm = v.choice("norm", norm, NORMS)
     c = _norm_factor(norm, tau)
     # int_0^inf t/tau e^(-t/tau) dt = tau; max of t/tau e^(-t/tau) = 1/e at t = tau.
-    return KernelProperties(
+    props = KernelProperties(
         tau=tau,
         norm=norm,
         peak_time=tau,
@@ -96,6 +96,14 @@ def kernel_properties(tau: float, norm: str = "plain") -> KernelProperties:
         charge=c * tau,
         mean_time=2.0 * tau,
     )
+    # e.g. the legacy charge tau^2 at tau = 1e200: report it, do not return inf
+    for field in ("peak_value", "charge", "mean_time"):
+        if not math.isfinite(getattr(props, field)):
+            raise ValueError(
+                f"tau={tau!r} is too large for norm {norm!r}: the kernel's {field} "
+                "overflows float64"
+            )
+    return props
 
 
 def _times(t: Any) -> np.ndarray:

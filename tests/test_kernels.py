@@ -126,6 +126,8 @@ def test_dual_exp_symmetric_base():
         (lambda: dual_exp_kernel([1.0], 0.0, 1.0), "tau_rise"),
         (lambda: dual_exp_kernel([1.0], 1.0, -2.0), "tau_decay"),
         (lambda: kernel_properties(1.0, "Peak"), "norm"),
+        (lambda: kernel_properties(1e200, "legacy"), "tau.*charge overflows"),
+        (lambda: kernel_properties(1e-310, "area"), "tau.*peak_value overflows"),
     ],
 )
 def test_bad_input_value_error(call, match):

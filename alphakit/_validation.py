@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import os
 from collections.abc import Iterable
 from typing import Any
 
@@ -115,3 +116,26 @@ def weight_array(name: str, value: Any, n_columns: int | None) -> float | np.nda
         expected = "a scalar" if n_columns is None else f"a scalar or shape ({n_columns},)"
         raise ValueError(f"{name} must be {expected} to match the spikes, got shape {arr.shape}")
     return arr
+
+
+def _physical_memory() -> float:
+    """Bytes of RAM on this machine (inf where the OS does not say)."""
+    try:
+        return float(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES"))
+    except (AttributeError, ValueError, OSError):
+        return math.inf
+
+
+def grid_fits(shape: tuple[int, ...], what: str, fix: str) -> None:
+    """Raise before allocating a float64 array that cannot fit in this machine's memory.
+
+    A mistyped duration or dt (seconds for ms, say) otherwise ends in numpy's
+    MemoryError, which names neither the parameter nor the way out.
+    """
+    needed = 8.0 * math.prod(shape)
+    available = _physical_memory()
+    if needed > available:
+        raise ValueError(
+            f"{what} of shape {shape} would need {needed / 2**30:.3g} GiB, more than this "
+            f"machine's {available / 2**30:.3g} GiB of memory: {fix}"
+        )

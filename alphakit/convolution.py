@@ -171,6 +171,9 @@ def convolve_spike_times(
     if np.any(ts < 0) or np.any(ts >= duration):
         raise ValueError(f"times must lie in [0, duration) = [0, {duration})")
     T = n_steps(duration, dt)
+    # "direct" evaluates a (T, spikes) table; "exact" a few arrays of length T
+    shape = (T, ts.size) if method == "direct" else (4, T)
+    v.grid_fits(shape, f"method {method!r}", "check duration and dt (both in ms)")
     c = _norm_factor(norm, tau)
     t_grid = np.arange(T) * dt
     if method == "direct":

@@ -97,12 +97,14 @@ def times_to_grid(times: Any, dt: float, duration: float) -> np.ndarray:
     duration = v.positive_scalar("duration", duration)
     T = n_steps(duration, dt)
     if _is_single_train(times):
+        v.grid_fits((T,), "the spike grid", "check duration and dt (both in ms)")
         return _bin_one(
             v.real_array("times", times, ndim=(0, 1)).ravel(), dt, duration, T, "times"
         )
     trains = list(times)
     if not trains:
         raise ValueError("times must hold at least one train")
+    v.grid_fits((T, len(trains)), "the spike grid", "check duration and dt (both in ms)")
     out = np.zeros((T, len(trains)))
     for j, train in enumerate(trains):
         name = f"times[{j}]"
@@ -197,8 +199,9 @@ def poisson_train(
         raise ValueError(f"rate must be >= 0 Hz, got {rate}")
     T = n_steps(duration, dt)
     n = _n_trains(n)
-    rng = np.random.default_rng(seed)
     shape = (T,) if n is None else (T, n)
+    v.grid_fits(shape, "the spike grid", "check duration and dt (both in ms) and n")
+    rng = np.random.default_rng(seed)
     return rng.poisson(rate * dt * 1e-3, size=shape).astype(np.float64)
 
 
@@ -237,8 +240,12 @@ def regular_train(
         raise ValueError(f"start must lie in [0, duration) = [0, {duration}), got {start}")
     interval = 1000.0 / rate
     count = math.ceil((duration - start) / interval)
+    v.grid_fits((count,), "the spike times", "check rate (Hz) and duration (ms)")
+    n = _n_trains(n)
+    v.grid_fits(
+        (n_steps(duration, dt), n or 1), "the spike grid", "check duration and dt (ms) and n"
+    )
     times = start + interval * np.arange(count)
     times = times[times < duration]
     grid = times_to_grid(times, dt, duration)
-    n = _n_trains(n)
     return grid if n is None else np.repeat(grid[:, None], n, axis=1)

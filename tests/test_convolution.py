@@ -146,6 +146,9 @@ def test_bad_input_off_grid():
         convolve_spike_times([1.0], 0.1, 5.0, 1.0, method="fft")
     with pytest.raises(TypeError, match="spikes"):
         convolve_spikes(["a", "b"], 0.1, 1.0)
+    for method in ("exact", "direct"):
+        with pytest.raises(ValueError, match=f"'{method}'.*GiB.*duration and dt"):
+            convolve_spike_times([1.0], 1e-12, 1e9, 1.0, method=method)
 
 
 def test_no_trains_is_rejected():

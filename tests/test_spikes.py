@@ -82,6 +82,13 @@ def test_regular_train():
         (lambda: poisson_train(1.0, 10.0, 0.1, n=0), "n must"),
         (lambda: regular_train(0.0, 10.0, 0.1), "rate"),
         (lambda: regular_train(10.0, 10.0, 0.1, start=10.0), "start"),
+        # durations in seconds mistaken for steps: ask before allocating petabytes
+        (lambda: poisson_train(1.0, 1e18, 0.1), "GiB.*duration and dt"),
+        (lambda: poisson_train(1.0, 1e6, 1e-3, n=10**6), "GiB.*and n"),
+        (lambda: regular_train(1.0, 1e18, 0.1), "GiB.*duration"),
+        (lambda: regular_train(1e18, 1e6, 0.1), "GiB.*rate"),
+        (lambda: times_to_grid([0.5], 1e-12, 1e6), "GiB.*duration and dt"),
+        (lambda: times_to_grid([[0.5], [0.5]], 1e-12, 1e6), "GiB.*duration and dt"),
     ],
 )
 def test_bad_input(call, match):

@@ -397,6 +397,44 @@ class TestNetwork:
 
 
 @pytest.mark.brainpy
+@pytest.mark.parametrize("n_spiking", [0, 1, 7, nw._EVENT_BATCH, 3 * nw._EVENT_BATCH + 5, 200])
+def test_spike_routing_equals_brainpy_event_csr(bp, n_spiking):
+    # The network's JAX projection against two independent products of the same
+    # 0/1 matrix: BrainPy's event-driven CSR operator and a dense numpy product.
+    # More spikes than one pass takes exercise the while loop; 0 takes no pass.
+    import brainpy.math as bm
+    import jax
+    import jax.numpy as jnp
+
+    n_exc, n_inh = 160, 40
+    n = n_exc + n_inh
+    table = nw._connectivity(n_exc, n_inh, 0.4, np.random.default_rng(0))
+    assert table.shape[0] == n + 1 and np.all(table[n] == 2 * n)
+    rows = np.repeat(np.arange(n + 1), table.shape[1])
+    keep = table.ravel() < 2 * n
+    pre, post = rows[keep], table.ravel()[keep]
+    assert np.all(pre < n) and np.all((post >= n) == (pre >= n_exc))  # E, I column blocks
+    dense = np.zeros((n, 2 * n))
+    np.add.at(dense, (pre, post), 1.0)
+    assert dense.max() == 1.0  # no repeated connection
+
+    spikes = np.zeros(n, dtype=bool)
+    spikes[np.random.default_rng(1).choice(n, n_spiking, replace=False)] = True
+    ours = jax.jit(nw._spike_counts, static_argnums=2)(spikes, jnp.asarray(table), jnp.float32)
+    indptr = np.concatenate([[0], np.cumsum(np.bincount(pre, minlength=n))]).astype(np.int32)
+    theirs = bm.event.csrmv(
+        jnp.ones((), jnp.float32),
+        jnp.asarray(post.astype(np.int32)),
+        jnp.asarray(indptr),
+        jnp.asarray(spikes),
+        shape=(n, 2 * n),
+        transpose=True,
+    )
+    assert np.array_equal(np.asarray(ours), spikes @ dense)
+    assert np.array_equal(np.asarray(ours), np.asarray(theirs))
+
+
+@pytest.mark.brainpy
 def test_post_aligned_synapses_give_the_alpha_kernel(bp):
     # Unit response of the synapse classes the network uses, against the closed
     # form: g(t) = t/tau e^(-t/tau) (fixed), tau times that (legacy).

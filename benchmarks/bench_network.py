@@ -12,12 +12,16 @@ Goals (issue 6):
    compilation included.
 
 Also printed: the simulation loop alone (a second call reusing the compiled
-model), the legacy network's first call (another compilation: other dynamics),
-and the machine's load average, because the machine is shared and the timings
-scale with it. With ``--table`` the script prints the Markdown table of rates,
-CV and synchrony for the README, adding the runs with BrainPy's ``LifRef``
-neuron. Exits 0 either way (a benchmark reports, it does not judge a noisy
-shared machine).
+model; the difference to the first call is construction and compilation), the
+legacy network's first call (another compilation: other dynamics), and the
+machine's load average, because the machine is shared and the timings scale
+with it. Then the yardstick of the spike routing, the part of a step that was
+slow: the full network's loop with alphakit's JAX routing against the same
+network routed by BrainPy's event-driven CSR operator (``bm.event.csrmv``),
+after checking that both give the same spikes. With ``--table`` the script
+prints the Markdown table of rates, CV and synchrony for the README, adding the
+runs with BrainPy's ``LifRef`` neuron. Exits 0 either way (a benchmark
+reports, it does not judge a noisy shared machine).
 """
 
 from __future__ import annotations
@@ -45,6 +49,53 @@ def timed(fn, *args, **kwargs):
     start = time.perf_counter()
     out = fn(*args, **kwargs)
     return out, time.perf_counter() - start
+
+
+def routing_yardstick(res) -> tuple[float, float]:
+    """Loop alone of the network ``res`` came from, with alphakit's and BrainPy's spike routing.
+
+    The BrainPy side swaps the network's routing for ``bm.event.csrmv`` on the
+    same connectivity (a CSR copy of the target table), rebuilds and compiles
+    the model, and checks that the spikes are the same before timing.
+    """
+    import brainpy.math as bm
+    import jax.numpy as jnp
+
+    from alphakit import network
+
+    p = res.params
+    n = res.n_neurons
+    table = network._wiring(p["n_exc"], p["n_inh"], p["p_used"], p["seed"])
+    rows = np.repeat(np.arange(n + 1), table.shape[1])
+    keep = table.ravel() < 2 * n
+    indices = jnp.asarray(table.ravel()[keep])
+    indptr = np.concatenate([[0], np.cumsum(np.bincount(rows[keep], minlength=n))])
+    indptr = jnp.asarray(indptr.astype(np.int32))
+    one = jnp.ones((), jnp.float32)
+
+    def csrmv_counts(spikes, _table, _dtype):
+        return bm.event.csrmv(one, indices, indptr, spikes, shape=(n, 2 * n), transpose=True)
+
+    def loop_alone():
+        network.run_network("fixed", seed=p["seed"])  # compiles if needed
+        again, seconds = timed(network.run_network, "fixed", seed=p["seed"])
+        if not (
+            np.array_equal(again.spike_times, res.spike_times)
+            and np.array_equal(again.spike_indices, res.spike_indices)
+        ):
+            raise AssertionError("the two spike routings gave different spikes")
+        return seconds
+
+    ours = loop_alone()
+    jax_routing = network._spike_counts
+    network._spike_counts = csrmv_counts
+    network._model.cache_clear()
+    try:
+        theirs = loop_alone()
+    finally:
+        network._spike_counts = jax_routing
+        network._model.cache_clear()
+    return ours, theirs
 
 
 def row(name: str, res) -> str:
@@ -85,8 +136,9 @@ def main() -> None:
     print(line("1. fixed, 4000 neurons, 1 s (first call)", t_fixed, GOAL_FULL))
     _, t_loop = timed(network.run_network, "fixed")
     print(
-        f"   loop alone (second call): {t_loop:.2f} s; "
-        f"{full['fixed'].n_spikes} spikes, {full['fixed'].rate():.1f} Hz"
+        f"   loop alone (second call): {t_loop:.2f} s, so construction and compilation "
+        f"~{t_fixed - t_loop:.2f} s; {full['fixed'].n_spikes} spikes, "
+        f"{full['fixed'].rate():.1f} Hz"
     )
     full["legacy"], t_legacy = timed(network.run_network, "legacy")
     print(line("   legacy, 4000 neurons, 1 s (first call)", t_legacy, GOAL_FULL))
@@ -105,6 +157,11 @@ def main() -> None:
     print(
         "   rates E (Hz): "
         + ", ".join(f"{m:.2f}: {r.rate_exc:.1f}" for m, r in zip(multipliers, runs, strict=True))
+    )
+    ours, theirs = routing_yardstick(full["fixed"])
+    print(
+        f"3. loop alone, fixed, 4000 neurons, 1 s: {ours:.2f} s with alphakit's spike routing, "
+        f"{theirs:.2f} s with bm.event.csrmv (same spikes), ratio {ours / theirs:.2f}"
     )
     print(f"load average after: {os.getloadavg()[0]:.1f}")
 

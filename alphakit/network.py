@@ -895,10 +895,12 @@ def run_network(
 
     Notes
     -----
-    The first call for a given structure (size, synapse dynamics, neuron,
-    seed, dt, number of steps) builds and compiles the model; calls that differ
-    only in ``g_E``, ``g_I``, ``input_current``, or in ``legacy`` versus
-    ``charge-matched``, reuse it.
+    The first call for a given structure (size, synapse dynamics, neuron, dt,
+    number of steps) builds and compiles the model, about a second for the
+    full network; calls that differ only in ``seed``, ``g_E``, ``g_I``,
+    ``input_current``, or in ``legacy`` versus ``charge-matched``, reuse it
+    (now and then a seed whose most connected neuron exceeds the padded
+    width of the wiring table compiles once more).
 
     Examples
     --------

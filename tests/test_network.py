@@ -400,6 +400,7 @@ class TestNetwork:
         again = run()
         assert same_spikes(again, runs["fixed"])
         nw._model.cache_clear()  # rebuild from scratch: the seed, not the cache, decides
+        nw._wiring.cache_clear()
         rebuilt = run()
         assert same_spikes(rebuilt, runs["fixed"])
 

@@ -43,6 +43,15 @@ import numpy as np
 
 ENGINES = ("auto", "numba", "scipy")
 
+
+class RecurrenceOverflow(ArithmeticError):
+    """A value of g or h does not fit the output's dtype (it would be inf or NaN).
+
+    Raised by :func:`propagate`; the public functions turn it into a ValueError
+    that says which of their arguments is to blame.
+    """
+
+
 _BLOCK = 16  # steps per block: large enough to amortise, small enough that L^2 work stays small
 # Below this many synapses the blocked products are too thin to beat lfilter's
 # compiled scalar loop (measured on 2 cores: 1 synapse x 10^6 steps).
@@ -69,14 +78,23 @@ def propagate(
     """
     if M[1, 0] != 0.0:
         raise ValueError("propagate needs an upper-triangular step matrix")
+    if u.dtype not in (np.float64, np.float32):
+        u = u.astype(np.float64)  # e.g. np.bincount's int64 for no spikes at all
     if engine() == "numba":
         from . import _recurrence_jit
 
         return _recurrence_jit.propagate(u, M, weight, want_h)
     n = u.shape[1] if u.ndim == 2 else 1
     if n < _BLOCKED_MIN_COLUMNS:
-        return _propagate_lfilter(u, M, weight, want_h)
-    return _propagate_blocked(u, M, weight, want_h)
+        g, h = _propagate_lfilter(u, M, weight, want_h)
+    else:
+        g, h = _propagate_blocked(u, M, weight, want_h)
+    # inf and NaN, once in the state, stay to the last step (a * inf is inf, 0 * inf
+    # NaN, and NaN stays NaN); the lfilter path checks float32 overflow itself.
+    for x in (g, h):
+        if x is not None and not np.all(np.isfinite(x[-1])):
+            raise RecurrenceOverflow(f"g or h does not fit {u.dtype.name}")
+    return g, h
 
 
 def engine() -> str:
@@ -107,11 +125,14 @@ def _numba_problem() -> str | None:
     if importlib.util.find_spec("numba") is None:
         return 'numba is not installed (pip install "alphakit[fast]")'
     try:
-        from . import _recurrence_jit  # noqa: F401  (imports numba)
+        from . import _recurrence_jit  # imports numba
     except Exception as exc:  # a broken numba install must not break the library
         problem = f"numba failed to import ({type(exc).__name__}: {exc})"
         warnings.warn(f"{problem}; alphakit falls back to its scipy engine", stacklevel=3)
         return problem
+    if _recurrence_jit.numba.config.DISABLE_JIT:
+        # the loops would run as Python, about 1000x slower than either engine
+        return "NUMBA_DISABLE_JIT is set, so numba would not compile"
     return None
 
 
@@ -143,7 +164,12 @@ def _propagate_lfilter(
         else:
             h = None
             g = lfilter([0.0, w * b], [1.0, -(a0 + a1), a0 * a1], rows, axis=-1)
-    # lfilter computes in float64 (its coefficients are); hand back the input's precision
+    # lfilter computes in float64 (its coefficients are); hand back the input's precision,
+    # unless a value does not fit it (which the last step need not show)
+    if u.dtype != np.float64:
+        lim = np.finfo(u.dtype).max
+        if any(x is not None and not np.abs(x).max() <= lim for x in (g, h)):
+            raise RecurrenceOverflow(f"g or h does not fit {u.dtype.name}")
     g = g.astype(u.dtype, copy=False)
     h = h.astype(u.dtype, copy=False) if want_h else None
     if u.ndim == 2:  # back to time on axis 0 (a transposed view)

@@ -24,30 +24,42 @@ outputs are rounded to the input's precision.
 
 from __future__ import annotations
 
+import math
+
 import numba
 import numpy as np
 
+# Each kernel returns True when a value of g or h does not fit the output dtype
+# (|x| > lim), or went inf or NaN. The state is float64, where inf and NaN are
+# absorbing (a * inf stays inf, 0 * inf is NaN, NaN stays NaN), so the final
+# state shows those; finite values too large for float32 are caught as they are
+# stored, by an integer OR that does not stop the loops from vectorising.
+
 
 @numba.njit(cache=True, nogil=True)
-def _scan(u, a0, a1, b, w, g, h, want_h):  # pragma: no cover - compiled
+def _scan(u, a0, a1, b, w, g, h, want_h, lim):  # pragma: no cover - compiled
     gk = 0.0
     hk = 0.0
+    bad = 0
     for k in range(u.shape[0]):
         gk = a0 * gk + b * hk  # g feels the h of the previous step
         hk = a1 * hk + w * u[k]
         g[k] = gk
         if want_h:
             h[k] = hk
+        bad |= (abs(gk) > lim) | (abs(hk) > lim)
+    return bad != 0 or not (math.isfinite(gk) and math.isfinite(hk))
 
 
 # fused multiply-adds (contract) only: no reassociation, so the steps are the same
 # sums as the scalar loop's, each rounded once instead of twice
 @numba.njit(cache=True, nogil=True, fastmath={"contract"})
-def _scan_rows(u, a0, a1, b, w, g, h, want_h):  # pragma: no cover - compiled
+def _scan_rows(u, a0, a1, b, w, g, h, want_h, lim):  # pragma: no cover - compiled
     """Time step by time step, all synapses at once: for rows that are contiguous."""
     m = u.shape[1]
     gk = np.zeros(m)
     hk = np.zeros(m)
+    bad = 0
     for k in range(u.shape[0]):
         # row views keep the inner loop free of 2-D index arithmetic, so it vectorises
         uk = u[k]
@@ -61,11 +73,18 @@ def _scan_rows(u, a0, a1, b, w, g, h, want_h):  # pragma: no cover - compiled
             hr = h[k]
             for j in range(m):
                 hr[j] = hk[j]
+        for j in range(m):
+            bad |= (abs(gk[j]) > lim) | (abs(hk[j]) > lim)
+    for j in range(m):
+        if not (math.isfinite(gk[j]) and math.isfinite(hk[j])):
+            return True
+    return bad != 0
 
 
 @numba.njit(cache=True, nogil=True)
-def _scan_columns(u, a0, a1, b, w, g, h, want_h):  # pragma: no cover - compiled
+def _scan_columns(u, a0, a1, b, w, g, h, want_h, lim):  # pragma: no cover - compiled
     """One synapse after the other, each through all its time steps: for F order."""
+    bad = 0
     for j in range(u.shape[1]):
         gk = 0.0
         hk = 0.0
@@ -76,27 +95,43 @@ def _scan_columns(u, a0, a1, b, w, g, h, want_h):  # pragma: no cover - compiled
             g[k, j] = gk
             if want_h:
                 h[k, j] = hk
+            bad |= (abs(gk) > lim) | (abs(hk) > lim)
+        if not (math.isfinite(gk) and math.isfinite(hk)):
+            return True
+    return bad != 0
 
 
 def propagate(
     u: np.ndarray, M: np.ndarray, weight: float | np.ndarray, want_h: bool
 ) -> tuple[np.ndarray, np.ndarray | None]:
-    """(g, h) of the recurrence driven by ``weight * u``, as the scipy engine's."""
+    """(g, h) of the recurrence driven by ``weight * u``, as the scipy engine's.
+
+    Raises :class:`alphakit._recurrence.RecurrenceOverflow` when a value of g or h
+    does not fit ``u.dtype`` (float64 or float32).
+    """
+    from ._recurrence import RecurrenceOverflow
+
     a0, a1, b = float(M[0, 0]), float(M[1, 1]), float(M[0, 1])
+    lim = float(np.finfo(u.dtype).max)
+    if u.ndim == 2 and u.shape[1] == 1:  # one synapse: the scalar loop, then back to (T, 1)
+        g, h = propagate(u[:, 0], M, float(np.ravel(weight)[0]), want_h)
+        return g[:, None], (h[:, None] if want_h else None)
     if not (u.flags.c_contiguous or u.flags.f_contiguous):
         u = np.ascontiguousarray(u)  # a strided view: one copy beats strided passes
     order = "F" if u.ndim == 2 and not u.flags.c_contiguous else "C"
     g = np.empty(u.shape, dtype=u.dtype, order=order)
-    # Without h the kernels still need an array of the right type; they never touch it.
-    h = np.empty(u.shape if want_h else (1,) * u.ndim, dtype=u.dtype, order=order)
+    # Without h the kernels are handed g again (same type, so no second compilation)
+    # and never write to it.
+    h = np.empty_like(g) if want_h else g
     if u.ndim == 1:
-        _scan(u, a0, a1, b, float(weight), g, h, want_h)
-        return g, (h if want_h else None)
-
-    n = u.shape[1]
-    w = np.ascontiguousarray(np.broadcast_to(np.asarray(weight, dtype=np.float64), (n,)))
-    kernel = _scan_rows if order == "C" else _scan_columns
-    kernel(u, a0, a1, b, w, g, h, want_h)
+        bad = _scan(u, a0, a1, b, float(weight), g, h, want_h, lim)
+    else:
+        n = u.shape[1]
+        w = np.ascontiguousarray(np.broadcast_to(np.asarray(weight, dtype=np.float64), (n,)))
+        kernel = _scan_rows if order == "C" else _scan_columns
+        bad = kernel(u, a0, a1, b, w, g, h, want_h, lim)
+    if bad:
+        raise RecurrenceOverflow(f"g or h does not fit {u.dtype.name}")
     return g, (h if want_h else None)
 
 
@@ -104,13 +139,17 @@ def warm_up() -> None:
     """Compile every kernel for float64 and float32 input, or load it from numba's cache.
 
     ``binder/postBuild`` runs this (``python -m alphakit._recurrence_jit``) so that
-    the compiled code ships in the image and no reader waits for the compiler.
+    the compiled code ships in the image. numba keys its cache on the CPU model,
+    so a pod on another kind of machine compiles again, once.
     """
     M = np.array([[0.5, 0.25], [0.0, 0.5]])
     for dtype in (np.float64, np.float32):
         u = np.ones((3, 2), dtype=dtype)
         for x in (np.ascontiguousarray(u[:, 0]), u, np.asfortranarray(u)):
             propagate(x, M, 1.0, want_h=True)
+            locked = x.copy(order="K")  # np.load(mmap_mode="r") and the like: their own type
+            locked.flags.writeable = False
+            propagate(locked, M, 1.0, want_h=True)
 
 
 if __name__ == "__main__":

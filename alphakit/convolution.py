@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from . import _validation as v
-from ._recurrence import propagate
+from ._recurrence import RecurrenceOverflow, propagate
 from .kernels import NORMS, _alpha, _norm_factor
 from .spikes import n_steps
 
@@ -95,15 +95,29 @@ def convolve_spikes(
     w = v.weight_array("weight", weight, s.shape[1] if s.ndim == 2 else None)
     c = _norm_factor(norm, tau)
     if method == "exact":
-        return propagate(s, _alpha_step(dt, tau), weight=c * w, want_h=False)[0]
-    u = s * w
-    kernel = _alpha(np.arange(s.shape[0]) * dt, tau, c)
-    if method == "fft":
-        from scipy.signal import fftconvolve
+        try:
+            return propagate(s, _alpha_step(dt, tau), weight=c * w, want_h=False)[0]
+        except RecurrenceOverflow:
+            raise _overflow(norm) from None
+    with np.errstate(over="ignore", invalid="ignore"):  # reported just below
+        u = s * w
+        kernel = _alpha(np.arange(s.shape[0]) * dt, tau, c)
+        if method == "fft":
+            from scipy.signal import fftconvolve
 
-        k = kernel if u.ndim == 1 else kernel[:, None]
-        return fftconvolve(u, k, axes=0)[: s.shape[0]]
-    return _direct(u, kernel)
+            k = kernel if u.ndim == 1 else kernel[:, None]
+            g = fftconvolve(u, k, axes=0)[: s.shape[0]]
+        else:
+            g = _direct(u, kernel)
+    if not np.all(np.isfinite(g)):
+        raise _overflow(norm)
+    return g
+
+
+def _overflow(norm: str) -> ValueError:
+    return ValueError(
+        f"g overflowed float64: weight x spike counts x the {norm!r} kernel's peak is too large"
+    )
 
 
 def _direct(u: np.ndarray, kernel: np.ndarray) -> np.ndarray:
@@ -177,7 +191,11 @@ def convolve_spike_times(
     c = _norm_factor(norm, tau)
     t_grid = np.arange(T) * dt
     if method == "direct":
-        return weight * _alpha(t_grid[:, None] - ts[None, :], tau, c).sum(axis=1)
+        with np.errstate(over="ignore", invalid="ignore"):  # reported just below
+            g = weight * _alpha(t_grid[:, None] - ts[None, :], tau, c).sum(axis=1)
+        if not np.all(np.isfinite(g)):
+            raise _overflow(norm)
+        return g
     # First grid point at or after each spike (k(0) = 0, so a spike exactly on
     # the grid may be given to its own step); decided on the grid times
     # themselves so that d = t_m - t_s >= 0 holds in floating point.
@@ -190,6 +208,13 @@ def convolve_spike_times(
     second = np.bincount(m, weights=decay, minlength=T)
     # first: d/tau r^j is h's response; second: x j r^j is g's (see _alpha_step)
     M = _alpha_step(dt, tau)
-    g_first = propagate(first, M, weight=weight * c)[1]
-    g_second = propagate(second, M, weight=weight * c, want_h=False)[0]
-    return g_first + g_second
+    try:
+        g_first = propagate(first, M, weight=weight * c)[1]
+        g_second = propagate(second, M, weight=weight * c, want_h=False)[0]
+    except RecurrenceOverflow:
+        raise _overflow(norm) from None
+    with np.errstate(over="ignore"):
+        g = g_first + g_second
+    if not np.all(np.isfinite(g)):  # both parts fit; their sum may not
+        raise _overflow(norm)
+    return g

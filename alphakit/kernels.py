@@ -32,8 +32,18 @@ NORMS: tuple[str, ...] = ("plain", "peak", "area", "legacy")
 
 
 def _norm_factor(norm: str, tau: float) -> float:
-    """The constant c such that the kernel is c * t/tau * exp(-t/tau)."""
-    return {"plain": 1.0, "peak": math.e, "area": 1.0 / tau, "legacy": tau}[norm]
+    """The constant c such that the kernel is c * t/tau * exp(-t/tau).
+
+    Raises for a tau so small that 1/tau ("area") overflows: every value
+    computed from c would be inf.
+    """
+    c = {"plain": 1.0, "peak": math.e, "area": 1.0 / tau, "legacy": tau}[norm]
+    if not math.isfinite(c):
+        raise ValueError(
+            f"tau={tau!r} is out of range for norm {norm!r}: its normalisation factor "
+            "overflows float64"
+        )
+    return c
 
 
 @dataclass(frozen=True)
@@ -96,12 +106,15 @@ def kernel_properties(tau: float, norm: str = "plain") -> KernelProperties:
         charge=c * tau,
         mean_time=2.0 * tau,
     )
-    # e.g. the legacy charge tau^2 at tau = 1e200: report it, do not return inf
+    # e.g. the legacy charge tau^2: inf at tau = 1e200, 0.0 at tau = 1e-200.
+    # Report it rather than return a value that is not the kernel's.
     for field in ("peak_value", "charge", "mean_time"):
-        if not math.isfinite(getattr(props, field)):
+        value = getattr(props, field)
+        if not math.isfinite(value) or value == 0.0:
+            problem = "overflows" if value else "underflows to 0 in"
             raise ValueError(
-                f"tau={tau!r} is too large for norm {norm!r}: the kernel's {field} "
-                "overflows float64"
+                f"tau={tau!r} is out of range for norm {norm!r}: the kernel's {field} "
+                f"{problem} float64"
             )
     return props
 
@@ -142,7 +155,10 @@ def alpha_kernel(t: Any, tau: float, norm: str = "plain") -> np.ndarray:
 
 
 def _alpha(t: np.ndarray, tau: float, c: float) -> np.ndarray:
-    x = np.maximum(t, 0.0) / tau  # clipping first keeps exp() from overflowing for t << 0
+    with np.errstate(over="ignore"):
+        x = np.maximum(t, 0.0) / tau  # clipping first keeps exp() from overflowing for t << 0
+    # t/tau may overflow (t = 1e300, tau = 1e-10): x e^(-x) is 0 there, not inf * 0 = NaN
+    x = np.minimum(x, 1e300)
     return c * (x * np.exp(-x))  # grouped so that a huge c never meets a 0 from exp
 
 
@@ -212,11 +228,22 @@ def dual_exp_kernel(t: Any, tau_rise: float, tau_decay: float, norm: str = "plai
     tau_decay = v.positive_scalar("tau_decay", tau_decay)
     norm = v.choice("norm", norm, NORMS)
     t = _times(t)
-    base = _dual_base(t, tau_rise, tau_decay)
-    if norm == "legacy":
-        return base
-    if norm == "plain":
-        return base / tau_rise
-    if norm == "area":
-        return base / (tau_rise * tau_decay)
-    return base / _dual_peak(tau_rise, tau_decay)[1]
+    for name, tau in (("tau_rise", tau_rise), ("tau_decay", tau_decay)):
+        if not math.isfinite(1.0 / tau):  # the rates 1/tau are what the formula uses
+            raise ValueError(f"{name}={tau!r} is out of range: 1/{name} overflows float64")
+    with np.errstate(all="ignore"):  # extreme taus are caught below, with their names
+        base = _dual_base(t, tau_rise, tau_decay)
+        if norm == "legacy":
+            out = base
+        elif norm == "plain":
+            out = base / tau_rise
+        elif norm == "area":
+            out = base / tau_rise / tau_decay
+        else:
+            out = base / _dual_peak(tau_rise, tau_decay)[1]
+    if not np.all(np.isfinite(out)):
+        raise ValueError(
+            f"tau_rise={tau_rise!r}, tau_decay={tau_decay!r} are out of range for norm "
+            f"{norm!r}: the kernel overflows float64"
+        )
+    return out

@@ -32,7 +32,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from . import _validation as v
-from ._recurrence import propagate
+from ._recurrence import RecurrenceOverflow, propagate
 
 __all__ = ["FORMS", "METHODS", "Trace", "simulate", "step_matrix"]
 
@@ -184,16 +184,15 @@ def simulate(
     if np.ndim(w):
         w = w.astype(dtype)
     a, b = _step_entries(method, form, dt, tau)
-    g, h = propagate(s, np.array([[a, b], [0.0, a]]), weight=w)
-    # NaN and inf, once they appear, are carried forward by the recurrence to the last
-    # step (0 * inf is NaN too), so checking the last row catches any of them.
-    if not (np.all(np.isfinite(g[-1])) and np.all(np.isfinite(h[-1]))):
+    try:
+        g, h = propagate(s, np.array([[a, b], [0.0, a]]), weight=w)
+    except RecurrenceOverflow:
         if abs(a) > 1.0:
             raise ValueError(
                 f"method {method!r} is unstable at dt={dt} for tau={tau} (|a|={abs(a):.3g} "
                 "per step) and overflowed; use a smaller dt or method='exact'"
-            )
+            ) from None
         raise ValueError(
             f"g or h overflowed {np.dtype(dtype).name}: the weights or spike counts are too large"
-        )
+        ) from None
     return Trace(g=g, h=h)

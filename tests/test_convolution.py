@@ -154,3 +154,21 @@ def test_bad_input_off_grid():
 def test_no_trains_is_rejected():
     with pytest.raises(ValueError, match="at least one train"):
         convolve_spikes(np.zeros((5, 0)), 0.1, 1.0)
+
+
+@pytest.mark.parametrize("method", ["exact", "fft", "direct"])
+@pytest.mark.parametrize("n", [None, 40])
+def test_overflow_is_reported_not_returned(engine, method, n):
+    s = np.zeros(300)
+    s[5] = 10  # ten spikes at once: 10 x 1e308 x the plain kernel's peak 1/e overflows
+    s = s if n is None else np.repeat(s[:, None], n, axis=1)
+    with pytest.raises(ValueError, match="overflowed float64.*weight"):
+        convolve_spikes(s, 0.1, 2.0, weight=1e308, method=method)
+
+
+@pytest.mark.parametrize("method", ["exact", "direct"])
+def test_off_grid_overflow_is_reported_not_returned(engine, method):
+    with pytest.raises(ValueError, match="overflowed float64"):
+        convolve_spike_times([0.25] * 10, 0.1, 10.0, 1.0, weight=1e308, norm="peak", method=method)
+    empty = convolve_spike_times([], 0.1, 10.0, 1.0, method=method)
+    assert empty.dtype == np.float64 and not empty.any()

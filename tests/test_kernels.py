@@ -126,8 +126,11 @@ def test_dual_exp_symmetric_base():
         (lambda: dual_exp_kernel([1.0], 0.0, 1.0), "tau_rise"),
         (lambda: dual_exp_kernel([1.0], 1.0, -2.0), "tau_decay"),
         (lambda: kernel_properties(1.0, "Peak"), "norm"),
-        (lambda: kernel_properties(1e200, "legacy"), "tau.*charge overflows"),
-        (lambda: kernel_properties(1e-310, "area"), "tau.*peak_value overflows"),
+        (lambda: kernel_properties(1e200, "legacy"), "tau.*out of range.*charge overflows"),
+        (lambda: kernel_properties(1e-200, "legacy"), "tau.*charge underflows"),
+        (lambda: kernel_properties(1e-310, "area"), "tau.*out of range.*'area'"),
+        (lambda: alpha_kernel([1e-310], 1e-310, "area"), "tau.*out of range"),
+        (lambda: dual_exp_kernel([1.0], 1e-310, 1.0, "area"), "tau_rise.*out of range"),
     ],
 )
 def test_bad_input_value_error(call, match):
@@ -158,3 +161,13 @@ def test_extreme_tau_stays_finite(norm):
 def test_complex_scalars_rejected():
     with pytest.raises(TypeError, match="tau"):
         alpha_kernel([1.0], np.complex128(1.0))
+
+
+@pytest.mark.filterwarnings("error")
+def test_extreme_but_representable_arguments_give_the_limits():
+    # t/tau overflows, but x e^(-x) -> 0: the kernel is 0 there, not inf * 0 = NaN
+    assert np.array_equal(alpha_kernel([1e300, -1e300], 1e-10), [0.0, 0.0])
+    # tiny equal taus: the area kernel's peak 1/(e tau) is still a float64
+    t = np.array([1e-300])
+    np.testing.assert_allclose(dual_exp_kernel(t, 1e-300, 1e-300, "area"), np.exp(-1) / 1e-300)
+    np.testing.assert_allclose(alpha_kernel(t, 1e-300, "area"), np.exp(-1) / 1e-300)

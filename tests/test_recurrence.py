@@ -1,6 +1,7 @@
 """The recurrence engines against a plain step-by-step loop, and how one is chosen."""
 
 import importlib.util
+import os
 import subprocess
 import sys
 
@@ -93,8 +94,10 @@ def test_numba_engine_matches_the_loop_in_any_layout(layout, dtype, want_h):
 
 
 @needs_numba
-def test_numba_engine_releases_the_gil_and_stays_correct_in_threads():
+def test_numba_engine_is_correct_in_threads_and_releases_the_gil():
     from concurrent.futures import ThreadPoolExecutor
+
+    from alphakit import _recurrence_jit
 
     rng = np.random.default_rng(2)
     inputs = [rng.poisson(0.1, (4000, 20)).astype(float, order=o) for o in "CFCF"]
@@ -105,6 +108,95 @@ def test_numba_engine_releases_the_gil_and_stays_correct_in_threads():
         g_ref, h_ref = _loop(u, M, 1.3)
         np.testing.assert_allclose(g, g_ref, rtol=0, atol=1e-13 * g_ref.max())
         np.testing.assert_allclose(h, h_ref, rtol=0, atol=1e-13 * h_ref.max())
+    # callers may run several at once only because the kernels release the GIL
+    for kernel in (
+        _recurrence_jit._scan,
+        _recurrence_jit._scan_rows,
+        _recurrence_jit._scan_columns,
+    ):
+        assert kernel.targetoptions.get("nogil") is True
+
+
+@needs_numba
+@pytest.mark.parametrize("shape", [(20000,), (20000, 5), (20000, 40)])
+def test_numba_float32_is_the_float64_result_rounded(shape):
+    """The state is carried in float64: float32 outputs are float64 outputs rounded once.
+
+    A float32 state would drift by many float32 ulps over 20000 steps of dense input.
+    """
+    u = np.random.default_rng(8).poisson(3.0, shape).astype(np.float64)
+    M = step_matrix("exp_euler", "fixed", 0.1, 8.6)
+    g64, h64 = _jit(u, M, 1.0, True)
+    g32, h32 = _jit(u.astype(np.float32), M, 1.0, True)
+    for low, high in ((g32, g64), (h32, h64)):
+        ulp = np.spacing(np.abs(high).astype(np.float32))
+        assert np.all(np.abs(low.astype(np.float64) - high) <= ulp)
+
+
+@needs_numba
+def test_one_column_runs_the_one_train_loop():
+    u = np.random.default_rng(3).poisson(0.2, (3000, 1)).astype(float)
+    M = step_matrix("exact", "fixed", 0.1, 2.0)
+    g2, h2 = _jit(u, M, np.array([0.7]), True)
+    g1, h1 = _jit(u[:, 0], M, 0.7, True)
+    assert g2.shape == h2.shape == (3000, 1)
+    assert np.array_equal(g2[:, 0], g1) and np.array_equal(h2[:, 0], h1)
+
+
+@needs_numba
+def test_public_functions_really_run_on_the_chosen_engine(monkeypatch, engine):
+    from alphakit import _recurrence_jit, convolve_spike_times, convolve_spikes
+
+    calls = []
+    real = _recurrence_jit.propagate
+    monkeypatch.setattr(
+        _recurrence_jit, "propagate", lambda *a, **k: calls.append(1) or real(*a, **k)
+    )
+    s = np.zeros((100, 3))
+    s[4] = 1
+    simulate(s, 0.1, 1.0)
+    convolve_spikes(s[:, 0], 0.1, 1.0)
+    convolve_spike_times([0.25], 0.1, 10.0, 1.0)
+    assert len(calls) == (4 if engine == "numba" else 0)
+
+
+@needs_numba
+def test_warm_up_compiles_what_the_public_functions_use():
+    """After warm_up(), the layouts users hand in compile nothing new."""
+    from alphakit import _recurrence_jit, convolve_spike_times, convolve_spikes
+
+    kernels = (_recurrence_jit._scan, _recurrence_jit._scan_rows, _recurrence_jit._scan_columns)
+    _recurrence_jit.warm_up()
+    before = [len(k.signatures) for k in kernels]
+    assert all(before)
+    rng = np.random.default_rng(0)
+    s = rng.poisson(0.1, (200, 4)).astype(float)
+    locked = s.copy()
+    locked.flags.writeable = False
+    for spikes in (s, np.asfortranarray(s), s[:, 0], s[::2, ::2], locked, s.astype(np.float32)):
+        dtype = spikes.dtype
+        simulate(spikes, 0.1, 1.0, dtype=dtype)
+        convolve_spikes(spikes.astype(float), 0.1, 1.0)
+    convolve_spike_times([], 0.1, 10.0, 1.0)
+    convolve_spike_times([1.0], 0.1, 10.0, 1.0)
+    assert [len(k.signatures) for k in kernels] == before
+
+
+def test_numba_disable_jit_means_the_scipy_engine():
+    code = (
+        "import os, alphakit._recurrence as r; print(r.engine()); "
+        "os.environ['ALPHAKIT_ENGINE'] = 'numba'\n"
+        "try:\n    r.engine()\nexcept ImportError as e:\n    print(e)"
+    )
+    env = {**os.environ, "NUMBA_DISABLE_JIT": "1", "ALPHAKIT_ENGINE": "auto"}
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
+    ).stdout.splitlines()
+    assert out[0] == "scipy"
+    if HAVE_NUMBA:
+        assert "NUMBA_DISABLE_JIT" in out[1]
+    else:
+        assert "not installed" in out[1]
 
 
 @pytest.mark.parametrize("value", ["scipy", " SciPy ", "auto", "numba", ""])

@@ -46,11 +46,13 @@ Implementation notes (the why):
   target table (``.at[].add``), passing again while spikes are left (the
   network emits ~7 per step). BrainPy's event-driven CSR operator
   (``bm.event.csrmv``, brainevent's Numba kernel) gives the same counts, but on
-  CPU each call goes through a Python callback: ~150-200 us per step, 3/4 of
-  the run time, against ~30 us here. Counts are small integers, exact in
-  float32 whichever way they are summed, so the two give the same spikes.
+  CPU each call goes through a Python callback: ~100-200 us per step, more than
+  the rest of the step, against ~20-40 us here (``benchmarks/bench_network.py``
+  times the network both ways). Counts are small integers, exact in float32
+  whichever way they are summed, so the two give the same spikes.
 * The connectivity is an argument of the compiled function, not a constant in
-  it: networks of one size share a compilation whatever the seed.
+  it: networks of one size share a compilation whatever the seed (unless the
+  seed's wiring table is wider, which its rounding to 16 columns makes rare).
 * Spikes are recorded inside the compiled loop as bit-packed rows (N/8 bytes per
   step), never as a T x N float matrix; so are the population-mean E and I
   conductances (two numbers per step), which show the conductance state.

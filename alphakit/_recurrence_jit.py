@@ -29,6 +29,8 @@ import math
 import numba
 import numpy as np
 
+from ._recurrence import RecurrenceOverflow
+
 # Each kernel returns True when a value of g or h does not fit the output dtype
 # (|x| > lim), or went inf or NaN. The state is float64, where inf and NaN are
 # absorbing (a * inf stays inf, 0 * inf is NaN, NaN stays NaN), so the final
@@ -109,8 +111,6 @@ def propagate(
     Raises :class:`alphakit._recurrence.RecurrenceOverflow` when a value of g or h
     does not fit ``u.dtype`` (float64 or float32).
     """
-    from ._recurrence import RecurrenceOverflow
-
     a0, a1, b = float(M[0, 0]), float(M[1, 1]), float(M[0, 1])
     lim = float(np.finfo(u.dtype).max)
     if u.ndim == 2 and u.shape[1] == 1:  # one synapse: the scalar loop, then back to (T, 1)

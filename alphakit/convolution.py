@@ -99,7 +99,7 @@ def convolve_spikes(
             return propagate(s, _alpha_step(dt, tau), weight=c * w, want_h=False)[0]
         except RecurrenceOverflow:
             raise _overflow(norm) from None
-    with np.errstate(over="ignore", invalid="ignore"):  # reported just below
+    with np.errstate(over="ignore", invalid="ignore"):  # reported by _finite
         u = s * w
         kernel = _alpha(np.arange(s.shape[0]) * dt, tau, c)
         if method == "fft":
@@ -109,15 +109,20 @@ def convolve_spikes(
             g = fftconvolve(u, k, axes=0)[: s.shape[0]]
         else:
             g = _direct(u, kernel)
-    if not np.all(np.isfinite(g)):
-        raise _overflow(norm)
-    return g
+    return _finite(g, norm)
 
 
 def _overflow(norm: str) -> ValueError:
     return ValueError(
         f"g overflowed float64: weight x spike counts x the {norm!r} kernel's peak is too large"
     )
+
+
+def _finite(g: np.ndarray, norm: str) -> np.ndarray:
+    """``g``, unless it holds inf or NaN (the methods that sum whole arrays check here)."""
+    if not np.all(np.isfinite(g)):
+        raise _overflow(norm)
+    return g
 
 
 def _direct(u: np.ndarray, kernel: np.ndarray) -> np.ndarray:
@@ -191,11 +196,9 @@ def convolve_spike_times(
     c = _norm_factor(norm, tau)
     t_grid = np.arange(T) * dt
     if method == "direct":
-        with np.errstate(over="ignore", invalid="ignore"):  # reported just below
+        with np.errstate(over="ignore", invalid="ignore"):  # reported by _finite
             g = weight * _alpha(t_grid[:, None] - ts[None, :], tau, c).sum(axis=1)
-        if not np.all(np.isfinite(g)):
-            raise _overflow(norm)
-        return g
+        return _finite(g, norm)
     # First grid point at or after each spike (k(0) = 0, so a spike exactly on
     # the grid may be given to its own step); decided on the grid times
     # themselves so that d = t_m - t_s >= 0 holds in floating point.
@@ -214,7 +217,4 @@ def convolve_spike_times(
     except RecurrenceOverflow:
         raise _overflow(norm) from None
     with np.errstate(over="ignore"):
-        g = g_first + g_second
-    if not np.all(np.isfinite(g)):  # both parts fit; their sum may not
-        raise _overflow(norm)
-    return g
+        return _finite(g_first + g_second, norm)  # both parts fit; their sum may not

@@ -351,7 +351,7 @@ def conventions_table() -> str:
 
 README_BLOCKS = (
     ("notebooks", "Set up and open the notebooks"),
-    ("test", "Set up and run the tests (unit tests, and every notebook compared with its outputs)"),
+    ("test", "Set up and run the tests (unit tests, every notebook against its outputs)"),
     ("browser", "The browser tests (needs the operating system's Chromium)"),
     ("docs", "Build this site into docs/_build/html (warnings are errors)"),
 )

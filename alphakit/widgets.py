@@ -442,7 +442,7 @@ def integration_explorer(
     Explorer
         ``controls``: ``method``, ``dt``, ``tau``. ``data``: ``t_exact``,
         ``g_exact``, ``t``, ``g`` (the method's samples at ``n dt``), ``error``
-        (max |g - exact| / exact peak), ``growth`` (spectral radius ``a`` of the
+        (``max |g - exact| / exact peak``), ``growth`` (spectral radius ``a`` of the
         step matrix: the run decays only if ``|a| < 1``), ``stable``.
 
     Examples

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from . import _validation as v
-from ._recurrence import RecurrenceOverflow, propagate
+from ._engine import RecurrenceOverflow, propagate
 from .kernels import NORMS, _alpha, _norm_factor
 from .spikes import n_steps
 

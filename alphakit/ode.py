@@ -32,7 +32,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from . import _validation as v
-from ._recurrence import RecurrenceOverflow, propagate
+from ._engine import RecurrenceOverflow, propagate
 
 __all__ = ["FORMS", "METHODS", "Trace", "simulate", "step_matrix"]
 

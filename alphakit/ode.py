@@ -26,13 +26,13 @@ the presynaptic spike one step late, so its ``g[n]`` equals ours at ``n - 1``
 
 from __future__ import annotations
 
-import math
 from typing import Any, NamedTuple
 
 import numpy as np
 
 from . import _validation as v
 from ._engine import RecurrenceOverflow, propagate
+from ._kernel_math import step
 
 __all__ = ["FORMS", "METHODS", "Trace", "simulate", "step_matrix"]
 
@@ -47,32 +47,6 @@ class Trace(NamedTuple):
 
     g: np.ndarray
     h: np.ndarray
-
-
-def _coupling(form: str, tau: float) -> float:
-    return 1.0 / tau if form == "fixed" else 1.0
-
-
-def _step_entries(method: str, form: str, dt: float, tau: float) -> tuple[float, float]:
-    """(a, b) of the step matrix [[a, b], [0, a]] (both diagonals are equal)."""
-    c = _coupling(form, tau)
-    z = -dt / tau  # dt times the eigenvalue of A
-    if method == "exact":
-        # expm(dt A) = e^z (I + dt N)
-        a = math.exp(z)
-        return a, c * dt * a
-    if method == "exp_euler":
-        # BrainPy exp_auto: g advanced by exponential Euler with h frozen at the
-        # start of the step: g1 = r g0 + (1 - r) c tau h0, h1 = r h0.
-        r = math.exp(z)
-        return r, c * tau * (1.0 - r)
-    # An explicit s-stage Runge-Kutta method of order s <= 4 applied to a linear
-    # system is the Taylor polynomial p(dt A) of degree s, whatever its tableau;
-    # p(dt A) = p(z) I + p'(z) dt N.
-    order = {"euler": 1, "rk2": 2, "rk4": 4}[method]
-    p = sum(z**k / math.factorial(k) for k in range(order + 1))
-    dp = sum(z ** (k - 1) / math.factorial(k - 1) for k in range(1, order + 1))
-    return p, c * dt * dp
 
 
 def _method(method: str) -> str:
@@ -111,8 +85,7 @@ def step_matrix(method: str, form: str, dt: float, tau: float) -> np.ndarray:
     form = v.choice("form", form, FORMS)
     dt = v.positive_scalar("dt", dt)
     tau = v.positive_scalar("tau", tau)
-    a, b = _step_entries(method, form, dt, tau)
-    return np.array([[a, b], [0.0, a]])
+    return step(method, form, dt, tau)
 
 
 def simulate(
@@ -183,10 +156,11 @@ def simulate(
     w = v.weight_array("weight", weight, s.shape[1] if s.ndim == 2 else None)
     if np.ndim(w):
         w = w.astype(dtype)
-    a, b = _step_entries(method, form, dt, tau)
+    M = step(method, form, dt, tau)
     try:
-        g, h = propagate(s, np.array([[a, b], [0.0, a]]), weight=w)
+        g, h = propagate(s, M, weight=w)
     except RecurrenceOverflow:
+        a = float(M[0, 0])
         if abs(a) > 1.0:
             raise ValueError(
                 f"method {method!r} is unstable at dt={dt} for tau={tau} (|a|={abs(a):.3g} "

@@ -258,6 +258,7 @@ _LEGACY = dict(
 )
 
 _BP = "brainpy/BrainPy: "
+# The timing convention in alphakit.ode, as the table's timing column states it.
 _BRAINPY_LATE = (
     "used as bp.synapses.Alpha / a projection, the synapse reads the presynaptic spike one "
     "step late: g first rises at step m + 2 for a spike at step m (alphakit: m + 1)"

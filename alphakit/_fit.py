@@ -184,7 +184,7 @@ def _explain(d: dict, dt: float, fits: list[tuple[int, int]]) -> str:
             verb = "the same convention as the kernel" if conv == norm else f"the {conv!r} norm"
             parts.append(f"{head}, the signature of {sig}: the recording follows {verb}.")
     if lag == 1:
-        # the timing convention in alphakit.ode: BrainPy's g[n] is ours at n - 1
+        # see the timing convention in alphakit.ode
         parts.append(
             "A one-step lag is what BrainPy's synapses show: they read the presynaptic "
             "spike one step late."

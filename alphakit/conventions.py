@@ -249,10 +249,10 @@ def classify(
     """Name the convention of a measured response to one spike of unit weight.
 
     The response is compared with ``t/tau e^(-t/tau)`` after the spike at step
-    0 (an onset lag of a whole number of steps is found, as in BrainPy, where a
-    spike shows one step late). Without ``tau``, it is first estimated from the
-    samples (charge / peak = ``e tau`` for every convention) and then refined by
-    least squares with the best lag and scale. The scale is the convention's
+    0 (an onset lag of a whole number of steps is found; see the timing
+    convention in :mod:`alphakit.ode`). Without ``tau``, it is first estimated
+    from the samples (charge / peak = ``e tau`` for every convention) and then
+    refined by least squares with the best lag and scale. The scale is the convention's
     factor: 1 plain, ``e`` peak, ``1/tau`` area, ``tau`` legacy.
 
     Parameters

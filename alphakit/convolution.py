@@ -8,7 +8,8 @@ second-order linear recurrence, so ``method="exact"`` runs that recurrence
 ``"fft"`` and ``"direct"`` compute the same sum by brute force and serve as
 independent checks.
 
-Since ``k(0) = 0``, a spike at step ``m`` first shows at step ``m + 1``.
+Since ``k(0) = 0``, a spike at step ``m`` first shows at step ``m + 1`` (see the
+timing convention in :mod:`alphakit.ode`).
 """
 
 from __future__ import annotations

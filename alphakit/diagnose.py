@@ -40,7 +40,8 @@ class Diagnosis:
     Attributes
     ----------
     lag : int
-        Steps by which the recording lags the convolution (>= 0).
+        Steps by which the recording lags the convolution (>= 0); see the
+        timing convention in :mod:`alphakit.ode` for the lag of each simulator.
     lag_ms : float
         ``lag * dt``.
     scale : float

@@ -15,13 +15,36 @@ linear-recurrence engine runs all methods: ``x[n] = M x[n-1] + (0, w s[n])``,
 which is a pair of IIR filters along time (:func:`scipy.signal.lfilter`), with
 no Python loop over steps.
 
-Alignment with :func:`alphakit.convolution.convolve_spikes`: the step order is
-BrainPy's (advance over the step, then add the step's spikes to ``h``), so a
-spike at step ``m`` is in ``h[m]`` and first reaches ``g`` at ``m + 1``:
-``simulate(s, dt, tau, form="fixed", method="exact").g`` equals
-``convolve_spikes(s, dt, tau)`` exactly, **lag 0**. BrainPy's own synapse reads
-the presynaptic spike one step late, so its ``g[n]`` equals ours at ``n - 1``
-(**lag 1** when ``s`` is the presynaptic neuron's recorded spikes).
+Timing convention
+-----------------
+Every lag in alphakit, in its docstrings, tables and diagnoses, is counted
+from this one rule. Step ``n`` is time ``t_n = n dt``, and ``s[n]`` counts the
+spikes of step ``n``.
+
+* alphakit: a step first advances the state over ``dt``, then adds that
+  step's spikes to ``h`` (BrainPy's order): ``x[n] = M x[n-1]``, then
+  ``h[n] += w s[n]``. A spike at step ``m`` is in ``h[m]`` and first reaches
+  ``g`` at step ``m + 1``, which is where the sampled kernel (0 at lag 0) puts
+  it: ``simulate(s, dt, tau, form="fixed", method="exact").g`` equals
+  ``convolve_spikes(s, dt, tau)`` (:mod:`alphakit.convolution`), **lag 0**.
+* BrainPy, a synapse-dynamics object stepped directly with ``update(x)``
+  (:func:`alphakit.peers.run_brainpy`): the same order, lag 0.
+* BrainPy, a synapse between neurons (a projection, ``bp.synapses.Alpha``;
+  every runner of :mod:`alphakit.brainpy` and the network of
+  :mod:`alphakit.network`): the synapse reads the presynaptic spike one step
+  late, so its ``g[n]`` is ``simulate(s, dt, tau, form, method).g[n - 1]`` (and
+  ``convolve_spikes(s, dt, tau)[n - 1]`` up to the integrator's error): a
+  spike at step ``m`` first shows in ``g`` at step ``m + 2``, **lag 1** when
+  ``s`` is the presynaptic neuron's recorded spikes.
+* NEST: a spike sent at ``t_s`` arrives after the connection's delay (at
+  least ``dt``), and the response, sampled at the end of each step, is the
+  kernel started at ``t_s + delay``: lag = delay. The multimeter's first
+  sample is at ``t = dt``; :func:`alphakit.peers.run_nest` prepends the
+  initial 0 at ``t = 0``.
+* Brian2: a step records first (``StateMonitor`` in the ``start`` slot), then
+  integrates, then delivers the step's spikes: lag = delay + ``dt``.
+
+:func:`alphakit.diagnose.diagnose` measures the lag of any recording.
 """
 
 from __future__ import annotations
@@ -117,8 +140,8 @@ def simulate(
         Scalar, or one weight per synapse for 2-D ``spikes``.
     dtype : {numpy.float64, numpy.float32}
         Precision of the input and of ``g`` and ``h``. float32 (BrainPy's
-        default precision) halves memory and time for large arrays, at ~1e-6
-        relative accuracy.
+        default precision) halves the memory, and with it the memory traffic
+        that paces large arrays, at ~1e-6 relative accuracy.
 
     Returns
     -------

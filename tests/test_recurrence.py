@@ -184,6 +184,18 @@ def test_warm_up_compiles_what_the_public_functions_use():
     assert [len(k.signatures) for k in kernels] == before
 
 
+@needs_numba
+def test_warm_up_runs_as_binder_runs_it():
+    """binder/postBuild runs the numba back-end as a script; runpy must not import it twice."""
+    out = subprocess.run(
+        [sys.executable, "-W", "error::RuntimeWarning", "-m", "alphakit._engine._numba"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert "numba kernels ready" in out.stdout, out.stderr
+
+
 def test_numba_disable_jit_means_the_scipy_engine():
     code = (
         "import os, alphakit._engine as r; print(r.engine()); "

@@ -33,6 +33,34 @@ NORM_EXPONENTS: dict[str, tuple[int, int]] = {
 ALPHA_MEDIAN = 1.6783469900166608
 
 
+#: What each alphakit norm is the signature of, in words (for explanations).
+NORM_SIGNATURES: dict[str, str] = {
+    "legacy": "dg/dt = -g/tau + h (BrainPy <= 2.4.6)",
+    "plain": "dg/dt = (-g + h)/tau (BrainPy >= 2.5, Brian2's documented alpha synapse)",
+    "peak": "a kernel normalised to unit peak (NEST, NESTML, NEURON, PyNN, GeNN, "
+    "BrainPy >= 2.8 DualExpon with tau_rise == tau_decay)",
+    "area": "a kernel normalised to unit area (Elephant, Nengo)",
+}
+
+#: e^a tau^b for every ratio between two of the four norms, simplest first.
+FACTOR_CANDIDATES: tuple[tuple[int, int], ...] = (
+    (0, 0), (0, 1), (0, -1), (1, 0), (-1, 0), (1, 1), (-1, -1),
+    (1, -1), (-1, 1), (0, 2), (0, -2),
+)  # fmt: skip
+
+
+def matching_factors(scale: float, tau: float, rtol: float) -> list[tuple[int, int]]:
+    """The ``(a, b)`` in :data:`FACTOR_CANDIDATES` with |scale| ~= e^a tau^b, simplest first.
+
+    Within the relative tolerance ``rtol``; none for ``scale == 0``.
+    """
+    return [
+        ab
+        for ab in FACTOR_CANDIDATES
+        if scale != 0 and abs(abs(scale) / factor_value(*ab, tau) - 1.0) <= rtol
+    ]
+
+
 def factor_label(a: int, b: int) -> str:
     """Name ``e^a tau^b`` as a reader writes it: ``"e*tau"``, ``"1/(e*tau)"``, ``"tau^2"``."""
     num = [s for s, k in (("e", a), ("tau", b)) if k > 0 for s in [_power(s, k)]]
@@ -230,6 +258,7 @@ _LEGACY = dict(
 )
 
 _BP = "brainpy/BrainPy: "
+# The timing convention in alphakit.ode, as the table's timing column states it.
 _BRAINPY_LATE = (
     "used as bp.synapses.Alpha / a projection, the synapse reads the presynaptic spike one "
     "step late: g first rises at step m + 2 for a spike at step m (alphakit: m + 1)"

@@ -14,10 +14,10 @@ from typing import Any
 import numpy as np
 
 from . import _validation as v
+from ._style import G_LABEL, NORM_COLORS
 from .kernels import NORMS, alpha_kernel, kernel_properties
 
 __all__ = [
-    "NORM_COLORS",
     "plot_convergence",
     "plot_kernel",
     "plot_norms",
@@ -25,15 +25,6 @@ __all__ = [
     "plot_trace",
 ]
 
-# One colour per convention, shared by every figure of the series.
-NORM_COLORS: dict[str, str] = {
-    "plain": "tab:blue",
-    "peak": "tab:orange",
-    "area": "tab:green",
-    "legacy": "tab:red",
-}
-
-G_LABEL = "g (weight units, e.g. nS)"
 
 
 def _new_axes(ax: Any, **subplots_kw: Any) -> Any:

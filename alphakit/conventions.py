@@ -30,12 +30,12 @@ from ._conventions_table import (
     ALPHA_MEDIAN,
     CONVENTIONS,
     NORM_EXPONENTS,
+    NORM_SIGNATURES,
     Convention,
     ConventionTable,
     factor_value,
 )
-from ._diagnose_fit import fit, fit_tau
-from .diagnose import _SIGNATURE, _fmt, _make
+from ._fit import describe, fit, fit_tau, fmt
 
 __all__ = [
     "ALPHA_MEDIAN",
@@ -249,10 +249,10 @@ def classify(
     """Name the convention of a measured response to one spike of unit weight.
 
     The response is compared with ``t/tau e^(-t/tau)`` after the spike at step
-    0 (an onset lag of a whole number of steps is found, as in BrainPy, where a
-    spike shows one step late). Without ``tau``, it is first estimated from the
-    samples (charge / peak = ``e tau`` for every convention) and then refined by
-    least squares with the best lag and scale. The scale is the convention's
+    0 (an onset lag of a whole number of steps is found; see the timing
+    convention in :mod:`alphakit.ode`). Without ``tau``, it is first estimated
+    from the samples (charge / peak = ``e tau`` for every convention) and then
+    refined by least squares with the best lag and scale. The scale is the convention's
     factor: 1 plain, ``e`` peak, ``1/tau`` area, ``tau`` legacy.
 
     Parameters
@@ -309,31 +309,30 @@ def classify(
     from .convolution import convolve_spikes
 
     f = fit(y, convolve_spikes(spike, dt, tau).reshape(T, 1), max_lag)
-    d = _make(f.lag[0], f.scale[0], f.residual[0], f.fitted[:, 0], dt, tau, "plain", rtol,
-              shape_rtol)  # fmt: skip
+    d = describe(f.lag[0], f.scale[0], f.residual[0], dt, tau, "plain", rtol, shape_rtol)
     out = dict(
-        convention=d.convention,
-        matches=d.matches,
-        factor=d.scale,
-        factor_label=d.factor,
+        convention=d["convention"],
+        matches=d["matches"],
+        factor=d["scale"],
+        factor_label=d["factor"],
         tau=tau,
         tau_estimated=estimated,
-        lag=d.lag,
-        residual=d.residual,
+        lag=d["lag"],
+        residual=d["residual"],
         peak_value=peak,
-        peak_time=(i_peak - d.lag) * dt,
+        peak_time=(i_peak - d["lag"]) * dt,
         charge=charge,
     )
-    return Classification(explanation=_classify_text(out, d.shape_matches, dt), **out)
+    return Classification(explanation=_classify_text(out, d["shape_matches"], dt), **out)
 
 
 def _classify_text(c: dict, shape_ok: bool, dt: float) -> str:
     how = "fitted" if c["tau_estimated"] else "given"
-    lag = "" if c["lag"] == 0 else f", starting {c['lag']} step(s) ({_fmt(c['lag'] * dt)} ms) late"
+    lag = "" if c["lag"] == 0 else f", starting {c['lag']} step(s) ({fmt(c['lag'] * dt)} ms) late"
     text = (
-        f"The response peaks at {_fmt(c['peak_value'])} about {_fmt(c['peak_time'])} ms after "
-        f"the kernel starts{lag}, with charge {_fmt(c['charge'])}; tau = {_fmt(c['tau'])} ms "
-        f"({how}). It is {_fmt(c['factor'])} x t/tau e^(-t/tau) (relative residual "
+        f"The response peaks at {fmt(c['peak_value'])} about {fmt(c['peak_time'])} ms after "
+        f"the kernel starts{lag}, with charge {fmt(c['charge'])}; tau = {fmt(c['tau'])} ms "
+        f"({how}). It is {fmt(c['factor'])} x t/tau e^(-t/tau) (relative residual "
         f"{c['residual']:.2g})"
     )
     if not shape_ok:
@@ -344,5 +343,5 @@ def _classify_text(c: dict, shape_ok: bool, dt: float) -> str:
         return text + f"; {c['factor_label']} is no convention's factor with unit weight."
     return (
         text + f"; {c['factor_label']} is the {c['convention']!r} convention, "
-        f"{_SIGNATURE[c['convention']]}: {', '.join(c['matches'])}."
+        f"{NORM_SIGNATURES[c['convention']]}: {', '.join(c['matches'])}."
     )

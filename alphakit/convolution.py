@@ -8,30 +8,25 @@ second-order linear recurrence, so ``method="exact"`` runs that recurrence
 ``"fft"`` and ``"direct"`` compute the same sum by brute force and serve as
 independent checks.
 
-Since ``k(0) = 0``, a spike at step ``m`` first shows at step ``m + 1``.
+Since ``k(0) = 0``, a spike at step ``m`` first shows at step ``m + 1`` (see the
+timing convention in :mod:`alphakit.ode`).
 """
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
 
 from . import _validation as v
-from ._recurrence import RecurrenceOverflow, propagate
-from .kernels import NORMS, _alpha, _norm_factor
+from ._engine import RecurrenceOverflow, propagate
+from ._kernel_math import alpha, norm_factor, step
+from .kernels import NORMS
 from .spikes import n_steps
 
 __all__ = ["CONVOLUTION_METHODS", "convolve_spike_times", "convolve_spikes"]
 
 CONVOLUTION_METHODS: tuple[str, ...] = ("exact", "fft", "direct")
-
-
-def _alpha_step(dt: float, tau: float) -> np.ndarray:
-    """expm(dt A) of the fixed form: its g-response to h <- 1 is the sampled plain kernel."""
-    r = math.exp(-dt / tau)
-    return np.array([[r, (dt / tau) * r], [0.0, r]])
 
 
 def convolve_spikes(
@@ -93,15 +88,15 @@ def convolve_spikes(
     norm = v.choice("norm", norm, NORMS)
     method = v.choice("method", method, CONVOLUTION_METHODS)
     w = v.weight_array("weight", weight, s.shape[1] if s.ndim == 2 else None)
-    c = _norm_factor(norm, tau)
+    c = norm_factor(norm, tau)
     if method == "exact":
         try:
-            return propagate(s, _alpha_step(dt, tau), weight=c * w, want_h=False)[0]
+            return propagate(s, step("exact", "fixed", dt, tau), weight=c * w, want_h=False)[0]
         except RecurrenceOverflow:
             raise _overflow(norm) from None
     with np.errstate(over="ignore", invalid="ignore"):  # reported by _finite
         u = s * w
-        kernel = _alpha(np.arange(s.shape[0]) * dt, tau, c)
+        kernel = alpha(np.arange(s.shape[0]) * dt, tau, c)
         if method == "fft":
             from scipy.signal import fftconvolve
 
@@ -193,11 +188,11 @@ def convolve_spike_times(
     # "direct" evaluates a (T, spikes) table; "exact" a few arrays of length T
     shape = (T, ts.size) if method == "direct" else (4, T)
     v.grid_fits(shape, f"method {method!r}", "check duration and dt (both in ms)")
-    c = _norm_factor(norm, tau)
+    c = norm_factor(norm, tau)
     t_grid = np.arange(T) * dt
     if method == "direct":
         with np.errstate(over="ignore", invalid="ignore"):  # reported by _finite
-            g = weight * _alpha(t_grid[:, None] - ts[None, :], tau, c).sum(axis=1)
+            g = weight * alpha(t_grid[:, None] - ts[None, :], tau, c).sum(axis=1)
         return _finite(g, norm)
     # First grid point at or after each spike (k(0) = 0, so a spike exactly on
     # the grid may be given to its own step); decided on the grid times
@@ -209,8 +204,8 @@ def convolve_spike_times(
     decay = np.exp(-d / tau)
     first = np.bincount(m, weights=decay * d / tau, minlength=T)
     second = np.bincount(m, weights=decay, minlength=T)
-    # first: d/tau r^j is h's response; second: x j r^j is g's (see _alpha_step)
-    M = _alpha_step(dt, tau)
+    # first: d/tau r^j is h's response; second: x j r^j is g's (see _kernel_math.step)
+    M = step("exact", "fixed", dt, tau)
     try:
         g_first = propagate(first, M, weight=weight * c)[1]
         g_second = propagate(second, M, weight=weight * c, want_h=False)[0]

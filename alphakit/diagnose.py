@@ -14,7 +14,7 @@ How it works: for a lag ``L`` the best scale is a ratio of dot products,
 steps, and the squared residual is ``|y|^2 - <y, b_L>^2 / <b_L, b_L>``. All
 numerators at once are one FFT cross-correlation, all denominators one
 cumulative sum, so every lag costs O(T log T) together, for all columns at
-once (see ``alphakit/_diagnose_fit.py``).
+once (see ``alphakit/_fit.py``).
 """
 
 from __future__ import annotations
@@ -26,25 +26,11 @@ from typing import Any
 import numpy as np
 
 from . import _validation as v
-from ._conventions_table import CONVENTIONS, NORM_EXPONENTS, factor_label, factor_value
-from ._diagnose_fit import convolve, fit, fit_tau
+from ._conventions_table import matching_factors
+from ._fit import convolve, describe, fit, fit_tau
 from .kernels import NORMS
 
 __all__ = ["Diagnosis", "diagnose", "recognise_factor"]
-
-# e^a tau^b for every ratio between two of the four norms, simplest first.
-_CANDIDATES: tuple[tuple[int, int], ...] = (
-    (0, 0), (0, 1), (0, -1), (1, 0), (-1, 0), (1, 1), (-1, -1),
-    (1, -1), (-1, 1), (0, 2), (0, -2),
-)  # fmt: skip
-
-_SIGNATURE = {
-    "legacy": "dg/dt = -g/tau + h (BrainPy <= 2.4.6)",
-    "plain": "dg/dt = (-g + h)/tau (BrainPy >= 2.5, Brian2's documented alpha synapse)",
-    "peak": "a kernel normalised to unit peak (NEST, NESTML, NEURON, PyNN, GeNN, "
-    "BrainPy >= 2.8 DualExpon with tau_rise == tau_decay)",
-    "area": "a kernel normalised to unit area (Elephant, Nengo)",
-}
 
 
 @dataclass(frozen=True)
@@ -54,7 +40,8 @@ class Diagnosis:
     Attributes
     ----------
     lag : int
-        Steps by which the recording lags the convolution (>= 0).
+        Steps by which the recording lags the convolution (>= 0); see the
+        timing convention in :mod:`alphakit.ode` for the lag of each simulator.
     lag_ms : float
         ``lag * dt``.
     scale : float
@@ -194,103 +181,13 @@ def recognise_factor(
     >>> recognise_factor(0.0428, tau=8.6)[0]  # 1/(e tau)
     (-1, -1)
     """
-    fits = [
-        ab
-        for ab in _CANDIDATES
-        if scale != 0 and abs(abs(scale) / factor_value(*ab, tau) - 1.0) <= rtol
-    ]
+    fits = matching_factors(scale, tau, rtol)
     return (fits[0] if fits else None), fits
 
 
-def _named(ab: tuple[int, int], scale: float) -> str:
-    return ("-" if scale < 0 else "") + factor_label(*ab)
-
-
-def _norm_of(ab: tuple[int, int], norm: str) -> str | None:
-    a0, b0 = NORM_EXPONENTS[norm]
-    total = (ab[0] + a0, ab[1] + b0)
-    return next((n for n, e in NORM_EXPONENTS.items() if e == total), None)
-
-
-def _fmt(x: float) -> str:
-    return f"{x:.3f}" if 0.01 <= abs(x) < 1e4 else f"{x:.4g}"
-
-
-def _lag_words(lag: int, dt: float) -> str:
-    if lag == 0:
-        return "with no lag"
-    steps = "one step" if lag == 1 else f"{lag} steps"
-    return f"{steps} ({_fmt(lag * dt)} ms) late"
-
-
-def _explain(d: dict, dt: float, fits: list[tuple[int, int]]) -> str:
-    scale, tau, norm, lag = d["scale"], d["tau"], d["norm"], d["lag"]
-    parts = [
-        f"The recording is {_fmt(scale)} x the convolution with the {norm!r} alpha kernel "
-        f"(tau = {_fmt(tau)} ms), {_lag_words(lag, dt)}; relative residual {d['residual']:.2g}."
-    ]
-    if not d["shape_matches"]:
-        parts.append(
-            f"The shape does not match: a residual of {d['residual']:.2g} remains that no "
-            "scale or lag can remove, so the scale says nothing about the convention."
-        )
-        return " ".join(parts)
-    if d["factor"] is None:
-        parts.append(
-            f"{_fmt(scale)} is none of the factors between conventions (1, e, tau, e*tau, "
-            f"e/tau, tau^2 and inverses, at tau = {_fmt(tau)}) within the tolerance: "
-            "the weight itself is probably not 1."
-        )
-    else:
-        head = f"{_fmt(scale)} is {d['factor']}" + (" (no factor)" if fits[0] == (0, 0) else "")
-        if len(fits) > 1:
-            others = ", ".join(_named(ab, scale) for ab in fits[1:])
-            head += f" (at this tau it is also {others}: the factor alone cannot decide)"
-        conv = d["convention"]
-        if conv is None:
-            parts.append(
-                f"{head}; with unit weight no convention gives it (the weight may carry "
-                "part of the factor)."
-            )
-        else:
-            sig = _SIGNATURE[conv]
-            verb = "the same convention as the kernel" if conv == norm else f"the {conv!r} norm"
-            parts.append(f"{head}, the signature of {sig}: the recording follows {verb}.")
-    if lag == 1:
-        parts.append(
-            "A one-step lag is what BrainPy's synapses show: they read the presynaptic "
-            "spike one step late."
-        )
-    return " ".join(parts)
-
-
 def _make(lag, scale, residual, fitted, dt, tau, norm, rtol, shape_rtol, refit=None) -> Diagnosis:
-    lag, scale, residual = int(lag), float(scale), float(residual)
-    ab, fits = recognise_factor(scale, tau, rtol)
-    shape_ok = residual <= shape_rtol
-    # a factor only names a convention when the shape is the alpha shape
-    conv = None if ab is None or scale < 0 or not shape_ok else _norm_of(ab, norm)
-    d = dict(
-        lag=lag,
-        lag_ms=lag * dt,
-        scale=scale,
-        residual=residual,
-        tau=tau,
-        norm=norm,
-        factor=None if ab is None else _named(ab, scale),
-        convention=conv,
-        matches=tuple(r.name for r in CONVENTIONS if r.norm == conv),
-        shape_matches=shape_ok,
-    )
-    text = _explain(d, dt, fits)
-    if refit is not None:
-        text += (
-            f" Fitting tau as well: the best tau is {_fmt(refit.tau)} ms (residual "
-            f"{refit.residual:.2g}). " + refit.explanation
-        )
-        if not refit.shape_matches:
-            text += " Even so it is not an alpha response of the given spikes."
-    return Diagnosis(refit=refit, fitted=fitted, explanation=text, **d)
+    fields = describe(lag, scale, residual, dt, tau, norm, rtol, shape_rtol, refit)
+    return Diagnosis(refit=refit, fitted=fitted, **fields)
 
 
 def diagnose(

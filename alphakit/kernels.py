@@ -25,25 +25,11 @@ from typing import Any
 import numpy as np
 
 from . import _validation as v
+from ._kernel_math import alpha, norm_factor
 
 __all__ = ["NORMS", "KernelProperties", "alpha_kernel", "dual_exp_kernel", "kernel_properties"]
 
 NORMS: tuple[str, ...] = ("plain", "peak", "area", "legacy")
-
-
-def _norm_factor(norm: str, tau: float) -> float:
-    """The constant c such that the kernel is c * t/tau * exp(-t/tau).
-
-    Raises for a tau so small that 1/tau ("area") overflows: every value
-    computed from c would be inf.
-    """
-    c = {"plain": 1.0, "peak": math.e, "area": 1.0 / tau, "legacy": tau}[norm]
-    if not math.isfinite(c):
-        raise ValueError(
-            f"tau={tau!r} is out of range for norm {norm!r}: its normalisation factor "
-            "overflows float64"
-        )
-    return c
 
 
 @dataclass(frozen=True)
@@ -96,7 +82,7 @@ def kernel_properties(tau: float, norm: str = "plain") -> KernelProperties:
     """
     tau = v.positive_scalar("tau", tau)
     norm = v.choice("norm", norm, NORMS)
-    c = _norm_factor(norm, tau)
+    c = norm_factor(norm, tau)
     # int_0^inf t/tau e^(-t/tau) dt = tau; max of t/tau e^(-t/tau) = 1/e at t = tau.
     props = KernelProperties(
         tau=tau,
@@ -151,15 +137,7 @@ def alpha_kernel(t: Any, tau: float, norm: str = "plain") -> np.ndarray:
     tau = v.positive_scalar("tau", tau)
     norm = v.choice("norm", norm, NORMS)
     t = _times(t)
-    return _alpha(t, tau, _norm_factor(norm, tau))
-
-
-def _alpha(t: np.ndarray, tau: float, c: float) -> np.ndarray:
-    with np.errstate(over="ignore"):
-        x = np.maximum(t, 0.0) / tau  # clipping first keeps exp() from overflowing for t << 0
-    # t/tau may overflow (t = 1e300, tau = 1e-10): x e^(-x) is 0 there, not inf * 0 = NaN
-    x = np.minimum(x, 1e300)
-    return c * (x * np.exp(-x))  # grouped so that a huge c never meets a 0 from exp
+    return alpha(t, tau, norm_factor(norm, tau))
 
 
 def _dual_base(t: np.ndarray, tau_rise: float, tau_decay: float) -> np.ndarray:

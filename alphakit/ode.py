@@ -15,24 +15,47 @@ linear-recurrence engine runs all methods: ``x[n] = M x[n-1] + (0, w s[n])``,
 which is a pair of IIR filters along time (:func:`scipy.signal.lfilter`), with
 no Python loop over steps.
 
-Alignment with :func:`alphakit.convolution.convolve_spikes`: the step order is
-BrainPy's (advance over the step, then add the step's spikes to ``h``), so a
-spike at step ``m`` is in ``h[m]`` and first reaches ``g`` at ``m + 1``:
-``simulate(s, dt, tau, form="fixed", method="exact").g`` equals
-``convolve_spikes(s, dt, tau)`` exactly, **lag 0**. BrainPy's own synapse reads
-the presynaptic spike one step late, so its ``g[n]`` equals ours at ``n - 1``
-(**lag 1** when ``s`` is the presynaptic neuron's recorded spikes).
+Timing convention
+-----------------
+Every lag in alphakit, in its docstrings, tables and diagnoses, is counted
+from this one rule. Step ``n`` is time ``t_n = n dt``, and ``s[n]`` counts the
+spikes of step ``n``.
+
+* alphakit: a step first advances the state over ``dt``, then adds that
+  step's spikes to ``h`` (BrainPy's order): ``x[n] = M x[n-1]``, then
+  ``h[n] += w s[n]``. A spike at step ``m`` is in ``h[m]`` and first reaches
+  ``g`` at step ``m + 1``, which is where the sampled kernel (0 at lag 0) puts
+  it: ``simulate(s, dt, tau, form="fixed", method="exact").g`` equals
+  ``convolve_spikes(s, dt, tau)`` (:mod:`alphakit.convolution`), **lag 0**.
+* BrainPy, a synapse-dynamics object stepped directly with ``update(x)``
+  (:func:`alphakit.peers.run_brainpy`): the same order, lag 0.
+* BrainPy, a synapse between neurons (a projection, ``bp.synapses.Alpha``;
+  every runner of :mod:`alphakit.brainpy` and the network of
+  :mod:`alphakit.network`): the synapse reads the presynaptic spike one step
+  late, so its ``g[n]`` is ``simulate(s, dt, tau, form, method).g[n - 1]`` (and
+  ``convolve_spikes(s, dt, tau)[n - 1]`` up to the integrator's error): a
+  spike at step ``m`` first shows in ``g`` at step ``m + 2``, **lag 1** when
+  ``s`` is the presynaptic neuron's recorded spikes.
+* NEST: a spike sent at ``t_s`` arrives after the connection's delay (at
+  least ``dt``), and the response, sampled at the end of each step, is the
+  kernel started at ``t_s + delay``: lag = delay. The multimeter's first
+  sample is at ``t = dt``; :func:`alphakit.peers.run_nest` prepends the
+  initial 0 at ``t = 0``.
+* Brian2: a step records first (``StateMonitor`` in the ``start`` slot), then
+  integrates, then delivers the step's spikes: lag = delay + ``dt``.
+
+:func:`alphakit.diagnose.diagnose` measures the lag of any recording.
 """
 
 from __future__ import annotations
 
-import math
 from typing import Any, NamedTuple
 
 import numpy as np
 
 from . import _validation as v
-from ._recurrence import RecurrenceOverflow, propagate
+from ._engine import RecurrenceOverflow, propagate
+from ._kernel_math import step
 
 __all__ = ["FORMS", "METHODS", "Trace", "simulate", "step_matrix"]
 
@@ -47,32 +70,6 @@ class Trace(NamedTuple):
 
     g: np.ndarray
     h: np.ndarray
-
-
-def _coupling(form: str, tau: float) -> float:
-    return 1.0 / tau if form == "fixed" else 1.0
-
-
-def _step_entries(method: str, form: str, dt: float, tau: float) -> tuple[float, float]:
-    """(a, b) of the step matrix [[a, b], [0, a]] (both diagonals are equal)."""
-    c = _coupling(form, tau)
-    z = -dt / tau  # dt times the eigenvalue of A
-    if method == "exact":
-        # expm(dt A) = e^z (I + dt N)
-        a = math.exp(z)
-        return a, c * dt * a
-    if method == "exp_euler":
-        # BrainPy exp_auto: g advanced by exponential Euler with h frozen at the
-        # start of the step: g1 = r g0 + (1 - r) c tau h0, h1 = r h0.
-        r = math.exp(z)
-        return r, c * tau * (1.0 - r)
-    # An explicit s-stage Runge-Kutta method of order s <= 4 applied to a linear
-    # system is the Taylor polynomial p(dt A) of degree s, whatever its tableau;
-    # p(dt A) = p(z) I + p'(z) dt N.
-    order = {"euler": 1, "rk2": 2, "rk4": 4}[method]
-    p = sum(z**k / math.factorial(k) for k in range(order + 1))
-    dp = sum(z ** (k - 1) / math.factorial(k - 1) for k in range(1, order + 1))
-    return p, c * dt * dp
 
 
 def _method(method: str) -> str:
@@ -111,8 +108,7 @@ def step_matrix(method: str, form: str, dt: float, tau: float) -> np.ndarray:
     form = v.choice("form", form, FORMS)
     dt = v.positive_scalar("dt", dt)
     tau = v.positive_scalar("tau", tau)
-    a, b = _step_entries(method, form, dt, tau)
-    return np.array([[a, b], [0.0, a]])
+    return step(method, form, dt, tau)
 
 
 def simulate(
@@ -144,8 +140,8 @@ def simulate(
         Scalar, or one weight per synapse for 2-D ``spikes``.
     dtype : {numpy.float64, numpy.float32}
         Precision of the input and of ``g`` and ``h``. float32 (BrainPy's
-        default precision) halves memory and time for large arrays, at ~1e-6
-        relative accuracy.
+        default precision) halves the memory, and with it the memory traffic
+        that paces large arrays, at ~1e-6 relative accuracy.
 
     Returns
     -------
@@ -183,10 +179,11 @@ def simulate(
     w = v.weight_array("weight", weight, s.shape[1] if s.ndim == 2 else None)
     if np.ndim(w):
         w = w.astype(dtype)
-    a, b = _step_entries(method, form, dt, tau)
+    M = step(method, form, dt, tau)
     try:
-        g, h = propagate(s, np.array([[a, b], [0.0, a]]), weight=w)
+        g, h = propagate(s, M, weight=w)
     except RecurrenceOverflow:
+        a = float(M[0, 0])
         if abs(a) > 1.0:
             raise ValueError(
                 f"method {method!r} is unstable at dt={dt} for tau={tau} (|a|={abs(a):.3g} "

@@ -10,13 +10,13 @@ from typing import Any
 
 # -- kernels, traces and convergence (notebooks 01-05; implemented in _plot_kernels.py) --
 from ._plot_kernels import (
-    NORM_COLORS,
     plot_convergence,
     plot_kernel,
     plot_norms,
     plot_spikes,
     plot_trace,
 )
+from ._style import NORM_COLORS
 
 __all__ = [
     "NORM_COLORS",

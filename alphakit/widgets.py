@@ -33,7 +33,7 @@ from typing import Any
 import numpy as np
 
 from . import _validation as v
-from ._plot_kernels import G_LABEL, NORM_COLORS
+from ._style import G_LABEL, NORM_COLORS
 from .convolution import convolve_spikes
 from .kernels import NORMS, alpha_kernel, kernel_properties
 from .ode import FORMS, METHODS, simulate, step_matrix

@@ -64,7 +64,7 @@ def on_engine(name: str, fn: Callable[[], object]) -> Callable[[], object]:
 
 
 def describe_engine() -> str:
-    from alphakit._recurrence import engine
+    from alphakit._engine import engine
 
     name = engine()
     if name == "numba":

@@ -178,10 +178,10 @@ def test_readme_install_line_is_what_binder_runs():
 def test_postbuild_precompiles_the_numba_kernels():
     # The warm-up must run after alphakit is installed, and the module it names must exist.
     commands = _postbuild_commands()
-    warm = [i for i, c in enumerate(commands) if c == "python -m alphakit._recurrence_jit"]
+    warm = [i for i, c in enumerate(commands) if c == "python -m alphakit._engine._numba"]
     installs = [i for i, c in enumerate(commands) if c.startswith("pip install")]
     assert warm and installs and warm[0] > installs[-1]
-    assert (ROOT / "alphakit" / "_recurrence_jit.py").is_file()
+    assert (ROOT / "alphakit" / "_engine" / "_numba.py").is_file()
 
 
 def test_readme_test_command_is_strict_and_is_what_ci_runs():

@@ -8,22 +8,24 @@ import sys
 import numpy as np
 import pytest
 
-from alphakit import _recurrence, simulate, step_matrix
-from alphakit._recurrence import _propagate_blocked, _propagate_lfilter, engine, propagate
+from alphakit import _engine, simulate, step_matrix
+from alphakit._engine import engine, propagate
+from alphakit._engine._scipy import _propagate_blocked, _propagate_lfilter
 
 HAVE_NUMBA = importlib.util.find_spec("numba") is not None
 needs_numba = pytest.mark.skipif(not HAVE_NUMBA, reason="numba not installed")
 
 
 def _jit(u, M, weight, want_h):
-    from alphakit import _recurrence_jit
+    from alphakit._engine import _numba
 
-    return _recurrence_jit.propagate(u, M, weight, want_h)
+    return _numba.propagate(u, M, weight, want_h)
 
 
 ENGINES = [
     _propagate_lfilter,
     _propagate_blocked,
+    _engine._scipy.propagate,
     propagate,
     pytest.param(_jit, marks=needs_numba, id="numba"),
 ]
@@ -97,7 +99,7 @@ def test_numba_engine_matches_the_loop_in_any_layout(layout, dtype, want_h):
 def test_numba_engine_is_correct_in_threads_and_releases_the_gil():
     from concurrent.futures import ThreadPoolExecutor
 
-    from alphakit import _recurrence_jit
+    from alphakit._engine import _numba
 
     rng = np.random.default_rng(2)
     inputs = [rng.poisson(0.1, (4000, 20)).astype(float, order=o) for o in "CFCF"]
@@ -110,9 +112,9 @@ def test_numba_engine_is_correct_in_threads_and_releases_the_gil():
         np.testing.assert_allclose(h, h_ref, rtol=0, atol=1e-13 * h_ref.max())
     # callers may run several at once only because the kernels release the GIL
     for kernel in (
-        _recurrence_jit._scan,
-        _recurrence_jit._scan_rows,
-        _recurrence_jit._scan_columns,
+        _numba._scan,
+        _numba._scan_rows,
+        _numba._scan_columns,
     ):
         assert kernel.targetoptions.get("nogil") is True
 
@@ -145,13 +147,12 @@ def test_one_column_runs_the_one_train_loop():
 
 @needs_numba
 def test_public_functions_really_run_on_the_chosen_engine(monkeypatch, engine):
-    from alphakit import _recurrence_jit, convolve_spike_times, convolve_spikes
+    from alphakit import convolve_spike_times, convolve_spikes
+    from alphakit._engine import _numba
 
     calls = []
-    real = _recurrence_jit.propagate
-    monkeypatch.setattr(
-        _recurrence_jit, "propagate", lambda *a, **k: calls.append(1) or real(*a, **k)
-    )
+    real = _numba.propagate
+    monkeypatch.setattr(_numba, "propagate", lambda *a, **k: calls.append(1) or real(*a, **k))
     s = np.zeros((100, 3))
     s[4] = 1
     simulate(s, 0.1, 1.0)
@@ -163,10 +164,11 @@ def test_public_functions_really_run_on_the_chosen_engine(monkeypatch, engine):
 @needs_numba
 def test_warm_up_compiles_what_the_public_functions_use():
     """After warm_up(), the layouts users hand in compile nothing new."""
-    from alphakit import _recurrence_jit, convolve_spike_times, convolve_spikes
+    from alphakit import convolve_spike_times, convolve_spikes
+    from alphakit._engine import _numba
 
-    kernels = (_recurrence_jit._scan, _recurrence_jit._scan_rows, _recurrence_jit._scan_columns)
-    _recurrence_jit.warm_up()
+    kernels = (_numba._scan, _numba._scan_rows, _numba._scan_columns)
+    _numba.warm_up()
     before = [len(k.signatures) for k in kernels]
     assert all(before)
     rng = np.random.default_rng(0)
@@ -182,9 +184,21 @@ def test_warm_up_compiles_what_the_public_functions_use():
     assert [len(k.signatures) for k in kernels] == before
 
 
+@needs_numba
+def test_warm_up_runs_as_binder_runs_it():
+    """binder/postBuild runs the numba back-end as a script; runpy must not import it twice."""
+    out = subprocess.run(
+        [sys.executable, "-W", "error::RuntimeWarning", "-m", "alphakit._engine._numba"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert "numba kernels ready" in out.stdout, out.stderr
+
+
 def test_numba_disable_jit_means_the_scipy_engine():
     code = (
-        "import os, alphakit._recurrence as r; print(r.engine()); "
+        "import os, alphakit._engine as r; print(r.engine()); "
         "os.environ['ALPHAKIT_ENGINE'] = 'numba'\n"
         "try:\n    r.engine()\nexcept ImportError as e:\n    print(e)"
     )
@@ -224,7 +238,7 @@ def test_without_numba_auto_falls_back_and_numba_names_the_extra(monkeypatch):
         "find_spec",
         lambda name, *a: None if name == "numba" else real_find_spec(name, *a),
     )
-    _recurrence._numba_problem.cache_clear()
+    _engine._numba_problem.cache_clear()
     try:
         monkeypatch.setenv("ALPHAKIT_ENGINE", "auto")
         assert engine() == "scipy"
@@ -236,7 +250,7 @@ def test_without_numba_auto_falls_back_and_numba_names_the_extra(monkeypatch):
             simulate(s, 0.1, 1.0)
     finally:
         monkeypatch.undo()
-        _recurrence._numba_problem.cache_clear()
+        _engine._numba_problem.cache_clear()
 
 
 def test_import_alphakit_does_not_import_numba():

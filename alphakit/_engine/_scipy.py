@@ -1,22 +1,11 @@
-"""The one linear-recurrence engine behind ``convolve_spikes`` and ``simulate``.
+"""The scipy/numpy back-end of the recurrence engine: the reference.
 
-Two implementations of one contract. With numba installed (the ``fast``,
-``brainpy`` and ``notebooks`` extras bring it) the compiled loops of
-:mod:`alphakit._recurrence_jit` run; without it, or with the environment variable
-``ALPHAKIT_ENGINE=scipy``, the numpy/scipy engine below does. The scipy engine
-is the reference: it needs nothing beyond the core dependencies, and the tests
-hold the compiled one to it and to a plain Python loop.
-
-For input u of shape (T,) or (T, n) and a 2x2 one-step matrix M with
-M[1, 0] = 0 (h never feels g: true of every alpha form and integrator) it computes
-
-    x[k] = M x[k-1] + (0, u[k]),   x[-1] = 0,   x = (g, h).
-
-For a few synapses ``scipy.signal.lfilter`` runs the recurrence as an IIR
-filter in compiled code (~10 ns a sample here, a dependent multiply-add per
-step). For many synapses that scalar loop is the bottleneck, so the time axis
-is cut into blocks of L steps and the recurrence solved block-wise, all blocks
-and synapses at once, with matrix products:
+Same contract as :func:`alphakit._engine.propagate`, needing only the core
+dependencies. For a few synapses ``scipy.signal.lfilter`` runs the recurrence
+as an IIR filter in compiled code, a dependent multiply-add per step. For many
+synapses that scalar loop is the bottleneck, so the time axis is cut into
+blocks of L steps and the recurrence solved block-wise, all blocks and synapses
+at once, with matrix products:
 
 1. Inside a block the response to the block's own input is a lower-triangular
    Toeplitz matrix of the impulse response, K[j, i] = (M^(j-i))[:, 1].
@@ -34,27 +23,13 @@ rounding (each entry is a sum of at most L + 2 products plus a chained carry).
 
 from __future__ import annotations
 
-import importlib.util
-import os
-import warnings
-from functools import cache
-
 import numpy as np
 
-ENGINES = ("auto", "numba", "scipy")
-
-
-class RecurrenceOverflow(ArithmeticError):
-    """A value of g or h does not fit the output's dtype (it would be inf or NaN).
-
-    Raised by :func:`propagate`; the public functions turn it into a ValueError
-    that says which of their arguments is to blame.
-    """
-
+from ._common import RecurrenceOverflow
 
 _BLOCK = 16  # steps per block: large enough to amortise, small enough that L^2 work stays small
 # Below this many synapses the blocked products are too thin to beat lfilter's
-# compiled scalar loop (measured on 2 cores: 1 synapse x 10^6 steps).
+# compiled scalar loop (the crossover was found by timing both paths).
 _BLOCKED_MIN_COLUMNS = 32
 _CHUNK_ELEMENTS = 1 << 17  # ~1 MiB of float64 per chunk buffer: stays in cache
 
@@ -69,21 +44,12 @@ def _powers(M: np.ndarray, count: int) -> np.ndarray:
 
 
 def propagate(
-    u: np.ndarray, M: np.ndarray, weight: float | np.ndarray = 1.0, want_h: bool = True
+    u: np.ndarray, M: np.ndarray, weight: float | np.ndarray, want_h: bool
 ) -> tuple[np.ndarray, np.ndarray | None]:
-    """(g, h) of the recurrence driven by ``weight * u``; h is None unless ``want_h``.
+    """(g, h) of the recurrence driven by ``weight * u``, for float64 or float32 ``u``.
 
-    ``u`` has shape (T,) or (T, n); ``weight`` is a scalar or has shape (n,).
-    Outputs are float64 with the shape of ``u``.
+    Raises :class:`RecurrenceOverflow` when a value of g or h does not fit ``u.dtype``.
     """
-    if M[1, 0] != 0.0:
-        raise ValueError("propagate needs an upper-triangular step matrix")
-    if u.dtype not in (np.float64, np.float32):
-        u = u.astype(np.float64)  # e.g. np.bincount's int64 for no spikes at all
-    if engine() == "numba":
-        from . import _recurrence_jit
-
-        return _recurrence_jit.propagate(u, M, weight, want_h)
     n = u.shape[1] if u.ndim == 2 else 1
     if n < _BLOCKED_MIN_COLUMNS:
         g, h = _propagate_lfilter(u, M, weight, want_h)
@@ -95,45 +61,6 @@ def propagate(
         if x is not None and not np.all(np.isfinite(x[-1])):
             raise RecurrenceOverflow(f"g or h does not fit {u.dtype.name}")
     return g, h
-
-
-def engine() -> str:
-    """The engine the next recurrence will run on: ``"numba"`` or ``"scipy"``.
-
-    Chosen by the environment variable ``ALPHAKIT_ENGINE`` (one of ``ENGINES``,
-    read at every call so that it can be switched inside a session); ``"auto"``,
-    the default, takes numba when it can be imported.
-    """
-    wanted = os.environ.get("ALPHAKIT_ENGINE", "auto").strip().lower() or "auto"
-    if wanted not in ENGINES:
-        raise ValueError(
-            f"environment variable ALPHAKIT_ENGINE must be one of {ENGINES}, got {wanted!r}"
-        )
-    if wanted == "scipy":
-        return "scipy"
-    problem = _numba_problem()
-    if problem is None:
-        return "numba"
-    if wanted == "numba":
-        raise ImportError(f"ALPHAKIT_ENGINE=numba, but {problem}")
-    return "scipy"
-
-
-@cache
-def _numba_problem() -> str | None:
-    """Why the numba engine cannot run (None when it can); decided once per process."""
-    if importlib.util.find_spec("numba") is None:
-        return 'numba is not installed (pip install "alphakit[fast]")'
-    try:
-        from . import _recurrence_jit  # imports numba
-    except Exception as exc:  # a broken numba install must not break the library
-        problem = f"numba failed to import ({type(exc).__name__}: {exc})"
-        warnings.warn(f"{problem}; alphakit falls back to its scipy engine", stacklevel=3)
-        return problem
-    if _recurrence_jit.numba.config.DISABLE_JIT:
-        # the loops would run as Python, about 1000x slower than either engine
-        return "NUMBA_DISABLE_JIT is set, so numba would not compile"
-    return None
 
 
 def _propagate_lfilter(

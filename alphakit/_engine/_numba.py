@@ -1,9 +1,10 @@
-"""The recurrence engine compiled by numba: one pass over the data.
+"""The numba back-end of the recurrence engine: one compiled pass over the data.
 
-Same contract as :func:`alphakit._recurrence.propagate`; the scipy engine there
-stays the reference that the tests hold this one to. numba is optional
-(``pip install "alphakit[fast]"``); this module imports it, so it is only
-imported once a recurrence actually runs.
+Same contract as :func:`alphakit._engine.propagate`; the scipy back-end
+(:mod:`alphakit._engine._scipy`) stays the reference that the tests hold this
+one to. numba is optional (``pip install "alphakit[fast]"``); this module
+imports it, so the dispatcher imports this module only once a recurrence
+actually runs.
 
 The recurrence is x[k] = M x[k-1] + (0, w u[k]) with M = [[a0, b], [0, a1]]:
 two multiply-adds per synapse and step. For one synapse the dependent chain
@@ -14,12 +15,14 @@ once in its own layout: with time on axis 0 in C order the inner loop runs
 across the synapses of one time step (contiguous, vectorised); in F order,
 down each synapse's own column.
 
-One thread: at 1000 synapses x 10^5 steps a second thread made it slower on the
-shared 2-core machines this was measured on (0.30-0.35 s against 0.17-0.22 s,
-load average 3), and a CPU count is no guide on a Binder pod whose quota is
-one CPU. The kernels release the GIL, so callers may run several at once.
-Each synapse's state is carried in float64, in time order; only the stored
-outputs are rounded to the input's precision.
+One thread: for many synapses the loop streams through memory, so more threads
+mostly compete for the same bandwidth, and a CPU count is no guide on a Binder
+pod whose quota is one CPU. The kernels release the GIL, so
+callers may run several at once. Each synapse's state is carried in float64,
+in time order; only the stored outputs are rounded to the input's precision.
+
+``python -m alphakit._engine._numba`` compiles every kernel into numba's cache
+(``binder/postBuild`` runs it; see :func:`warm_up`).
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ import math
 import numba
 import numpy as np
 
-from ._recurrence import RecurrenceOverflow
+from ._common import RecurrenceOverflow
 
 # Each kernel returns True when a value of g or h does not fit the output dtype
 # (|x| > lim), or went inf or NaN. The state is float64, where inf and NaN are
@@ -108,7 +111,7 @@ def propagate(
 ) -> tuple[np.ndarray, np.ndarray | None]:
     """(g, h) of the recurrence driven by ``weight * u``, as the scipy engine's.
 
-    Raises :class:`alphakit._recurrence.RecurrenceOverflow` when a value of g or h
+    Raises :class:`alphakit._engine.RecurrenceOverflow` when a value of g or h
     does not fit ``u.dtype`` (float64 or float32).
     """
     a0, a1, b = float(M[0, 0]), float(M[1, 1]), float(M[0, 1])
@@ -138,7 +141,7 @@ def propagate(
 def warm_up() -> None:
     """Compile every kernel for float64 and float32 input, or load it from numba's cache.
 
-    ``binder/postBuild`` runs this (``python -m alphakit._recurrence_jit``) so that
+    ``binder/postBuild`` runs this (``python -m alphakit._engine._numba``) so that
     the compiled code ships in the image. numba keys its cache on the CPU model,
     so a pod on another kind of machine compiles again, once.
     """

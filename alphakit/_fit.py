@@ -1,4 +1,6 @@
-"""Numerical core of :mod:`alphakit.diagnose`: best lag and scale over all lags at once.
+"""Fit a lagged, scaled alpha response to a recording, and name what the fit found.
+
+Shared by :mod:`alphakit.diagnose` and :mod:`alphakit.conventions`.
 
 For a lag ``L`` the least-squares scale is ``<y, b_L> / <b_L, b_L>`` (``b_L``:
 the convolution delayed by ``L`` steps) and the squared residual is
@@ -6,6 +8,9 @@ the convolution delayed by ``L`` steps) and the squared residual is
 cross-correlation, every denominator one reversed cumulative sum, so all lags
 cost O(T log T) together; the chosen lag's scale is then recomputed with plain
 dot products, so that exact factors come back exact to rounding.
+
+:func:`describe` then names the scale as a factor ``e^a tau^b`` between
+conventions and explains the fit in words.
 """
 
 from __future__ import annotations
@@ -15,6 +20,13 @@ from typing import NamedTuple
 
 import numpy as np
 
+from ._conventions_table import (
+    CONVENTIONS,
+    NORM_EXPONENTS,
+    NORM_SIGNATURES,
+    factor_label,
+    matching_factors,
+)
 from .convolution import convolve_spike_times, convolve_spikes
 
 
@@ -111,3 +123,105 @@ def fit_tau(y, spikes, T: int, dt: float, tau: float, norm: str, mode: str, max_
     a, c = grid[max(i - 1, 0)], grid[min(i + 1, grid.size - 1)]
     res = minimize_scalar(resid, bounds=(a, c), method="bounded", options={"xatol": 1e-9})
     return float(math.exp(res.x if res.fun <= values[i] else grid[i]))
+
+
+# ---------------------------------------------------------------- naming the fit
+
+
+def fmt(x: float) -> str:
+    """A number as the explanations print it."""
+    return f"{x:.3f}" if 0.01 <= abs(x) < 1e4 else f"{x:.4g}"
+
+
+def _named(ab: tuple[int, int], scale: float) -> str:
+    return ("-" if scale < 0 else "") + factor_label(*ab)
+
+
+def _norm_of(ab: tuple[int, int], norm: str) -> str | None:
+    a0, b0 = NORM_EXPONENTS[norm]
+    total = (ab[0] + a0, ab[1] + b0)
+    return next((n for n, e in NORM_EXPONENTS.items() if e == total), None)
+
+
+def _lag_words(lag: int, dt: float) -> str:
+    if lag == 0:
+        return "with no lag"
+    steps = "one step" if lag == 1 else f"{lag} steps"
+    return f"{steps} ({fmt(lag * dt)} ms) late"
+
+
+def _explain(d: dict, dt: float, fits: list[tuple[int, int]]) -> str:
+    scale, tau, norm, lag = d["scale"], d["tau"], d["norm"], d["lag"]
+    parts = [
+        f"The recording is {fmt(scale)} x the convolution with the {norm!r} alpha kernel "
+        f"(tau = {fmt(tau)} ms), {_lag_words(lag, dt)}; relative residual {d['residual']:.2g}."
+    ]
+    if not d["shape_matches"]:
+        parts.append(
+            f"The shape does not match: a residual of {d['residual']:.2g} remains that no "
+            "scale or lag can remove, so the scale says nothing about the convention."
+        )
+        return " ".join(parts)
+    if d["factor"] is None:
+        parts.append(
+            f"{fmt(scale)} is none of the factors between conventions (1, e, tau, e*tau, "
+            f"e/tau, tau^2 and inverses, at tau = {fmt(tau)}) within the tolerance: "
+            "the weight itself is probably not 1."
+        )
+    else:
+        head = f"{fmt(scale)} is {d['factor']}" + (" (no factor)" if fits[0] == (0, 0) else "")
+        if len(fits) > 1:
+            others = ", ".join(_named(ab, scale) for ab in fits[1:])
+            head += f" (at this tau it is also {others}: the factor alone cannot decide)"
+        conv = d["convention"]
+        if conv is None:
+            parts.append(
+                f"{head}; with unit weight no convention gives it (the weight may carry "
+                "part of the factor)."
+            )
+        else:
+            sig = NORM_SIGNATURES[conv]
+            verb = "the same convention as the kernel" if conv == norm else f"the {conv!r} norm"
+            parts.append(f"{head}, the signature of {sig}: the recording follows {verb}.")
+    if lag == 1:
+        # see the timing convention in alphakit.ode
+        parts.append(
+            "A one-step lag is what BrainPy's synapses show: they read the presynaptic "
+            "spike one step late."
+        )
+    return " ".join(parts)
+
+
+def describe(lag, scale, residual, dt, tau, norm, rtol, shape_rtol, refit=None) -> dict:
+    """The fields of a :class:`alphakit.diagnose.Diagnosis` but ``fitted`` and ``refit``.
+
+    ``refit`` (a Diagnosis at the best-fitting tau, or None) is explained too.
+    """
+    lag, scale, residual = int(lag), float(scale), float(residual)
+    fits = matching_factors(scale, tau, rtol)
+    ab = fits[0] if fits else None
+    shape_ok = residual <= shape_rtol
+    # a factor only names a convention when the shape is the alpha shape
+    conv = None if ab is None or scale < 0 or not shape_ok else _norm_of(ab, norm)
+    d = dict(
+        lag=lag,
+        lag_ms=lag * dt,
+        scale=scale,
+        residual=residual,
+        tau=tau,
+        norm=norm,
+        factor=None if ab is None else _named(ab, scale),
+        convention=conv,
+        matches=tuple(r.name for r in CONVENTIONS if r.norm == conv),
+        shape_matches=shape_ok,
+    )
+    text = _explain(d, dt, fits)
+    if refit is not None:
+        text += (
+            f" Fitting tau as well: the best tau is {fmt(refit.tau)} ms (residual "
+            f"{refit.residual:.2g}). " + refit.explanation
+        )
+        if not refit.shape_matches:
+            text += " Even so it is not an alpha response of the given spikes."
+    d["explanation"] = text
+    return d

@@ -1,0 +1,95 @@
+"""The one linear-recurrence engine behind ``convolve_spikes`` and ``simulate``.
+
+For input u of shape (T,) or (T, n) and a 2x2 one-step matrix M with
+M[1, 0] = 0 (h never feels g: true of every alpha form and integrator) it computes
+
+    x[k] = M x[k-1] + (0, w u[k]),   x[-1] = 0,   x = (g, h).
+
+Two back-ends fulfil that one contract, and this module picks one per call:
+
+* :mod:`alphakit._engine._numba`: compiled loops, one pass over the data. numba
+  is optional (the ``fast``, ``brainpy`` and ``notebooks`` extras bring it).
+* :mod:`alphakit._engine._scipy`: ``scipy.signal.lfilter`` and numpy matrix
+  products. It is the reference: it needs nothing beyond the core
+  dependencies, and the tests hold the compiled back-end to it and to a plain
+  Python loop.
+
+The environment variable ``ALPHAKIT_ENGINE`` (``auto``, ``numba`` or ``scipy``)
+chooses; ``auto`` takes numba when it imports and compiles. Imports run one way:
+this module imports the back-ends, they import only :mod:`._common`.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import warnings
+from functools import cache
+
+import numpy as np
+
+from . import _scipy
+from ._common import RecurrenceOverflow
+
+__all__ = ["ENGINES", "RecurrenceOverflow", "engine", "propagate"]
+
+ENGINES = ("auto", "numba", "scipy")
+
+
+def propagate(
+    u: np.ndarray, M: np.ndarray, weight: float | np.ndarray = 1.0, want_h: bool = True
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """(g, h) of the recurrence driven by ``weight * u``; h is None unless ``want_h``.
+
+    ``u`` has shape (T,) or (T, n); ``weight`` is a scalar or has shape (n,).
+    Outputs have the shape of ``u`` and its precision (float64, or float32);
+    raises :class:`RecurrenceOverflow` when a value does not fit it.
+    """
+    if M[1, 0] != 0.0:
+        raise ValueError("propagate needs an upper-triangular step matrix")
+    if u.dtype not in (np.float64, np.float32):
+        u = u.astype(np.float64)  # e.g. np.bincount's int64 for no spikes at all
+    if engine() == "numba":
+        from . import _numba
+
+        return _numba.propagate(u, M, weight, want_h)
+    return _scipy.propagate(u, M, weight, want_h)
+
+
+def engine() -> str:
+    """The engine the next recurrence will run on: ``"numba"`` or ``"scipy"``.
+
+    Chosen by the environment variable ``ALPHAKIT_ENGINE`` (one of ``ENGINES``,
+    read at every call so that it can be switched inside a session); ``"auto"``,
+    the default, takes numba when it can be imported.
+    """
+    wanted = os.environ.get("ALPHAKIT_ENGINE", "auto").strip().lower() or "auto"
+    if wanted not in ENGINES:
+        raise ValueError(
+            f"environment variable ALPHAKIT_ENGINE must be one of {ENGINES}, got {wanted!r}"
+        )
+    if wanted == "scipy":
+        return "scipy"
+    problem = _numba_problem()
+    if problem is None:
+        return "numba"
+    if wanted == "numba":
+        raise ImportError(f"ALPHAKIT_ENGINE=numba, but {problem}")
+    return "scipy"
+
+
+@cache
+def _numba_problem() -> str | None:
+    """Why the numba engine cannot run (None when it can); decided once per process."""
+    if importlib.util.find_spec("numba") is None:
+        return 'numba is not installed (pip install "alphakit[fast]")'
+    try:
+        from . import _numba  # imports numba
+    except Exception as exc:  # a broken numba install must not break the library
+        problem = f"numba failed to import ({type(exc).__name__}: {exc})"
+        warnings.warn(f"{problem}; alphakit falls back to its scipy engine", stacklevel=3)
+        return problem
+    if _numba.numba.config.DISABLE_JIT:
+        # the loops would run as interpreted Python, far slower than either engine
+        return "NUMBA_DISABLE_JIT is set, so numba would not compile"
+    return None

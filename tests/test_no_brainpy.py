@@ -63,7 +63,7 @@ def test_without_brainpy_core_works_and_runners_name_the_extra():
 
         calls = {{
             "run_synapse": lambda: abp.run_synapse(s, dt=0.1, tau=8.6),
-            "run_seed_scenario": lambda: abp.run_seed_scenario(),
+            "run_issue_577": lambda: abp.run_issue_577(),
             "installed_convention": lambda: abp.installed_convention(),
             "run_issue_script": lambda: abp.run_issue_script(),
             "use_legacy_alpha": lambda: abp.use_legacy_alpha().__enter__(),

@@ -28,6 +28,7 @@ _LAZY_SUBMODULES = (
     "network",
     "peers",
     "plotting",
+    "statistics",
     "widgets",
 )
 

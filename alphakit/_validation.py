@@ -139,3 +139,38 @@ def grid_fits(shape: tuple[int, ...], what: str, fix: str) -> None:
             f"{what} of shape {shape} would need {needed / 2**30:.3g} GiB, more than this "
             f"machine's {available / 2**30:.3g} GiB of memory: {fix}"
         )
+
+
+def flag(name: str, value: Any) -> bool:
+    """Return ``value`` if it is a bool (Python or numpy), else raise TypeError."""
+    if not isinstance(value, bool | np.bool_):
+        raise TypeError(f"{name} must be True or False, got {value!r}")
+    return bool(value)
+
+
+def positive_int(name: str, value: Any) -> int:
+    """Return ``value`` as an int, or raise if it is not an integer >= 1."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an integer, got {type(value).__name__}")
+    if value < 1:
+        raise ValueError(f"{name} must be >= 1, got {value}")
+    return int(value)
+
+
+def nonnegative_scalar(name: str, value: Any) -> float:
+    """Return ``value`` as a float, or raise if it is not a finite number >= 0."""
+    value = finite_scalar(name, value)
+    if value < 0:
+        raise ValueError(f"{name} must be >= 0, got {value}")
+    return value
+
+
+def random_seed(name: str, value: Any) -> int:
+    """A non-negative integer seed; ``None`` draws one from the operating system's entropy."""
+    if value is None:
+        return int(np.random.SeedSequence().generate_state(1)[0])
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be a non-negative integer or None, got {value!r}")
+    if value < 0:
+        raise ValueError(f"{name} must be a non-negative integer or None, got {value}")
+    return int(value)

@@ -40,9 +40,8 @@ POPULATION_COLORS: dict[str, str] = {"E": "tab:red", "I": "tab:blue"}
 
 
 def _network_axes(result: Any, ax: Any, t_range: Any) -> tuple[Any, tuple[float, float]]:
-    from .network import NetworkResult
-
-    if not isinstance(result, NetworkResult):
+    # Duck-typed, so that drawing a result does not import the BrainPy-facing module.
+    if not all(hasattr(result, a) for a in ("spikes", "population_rate", "n_exc", "n_inh")):
         raise TypeError(f"result must be a NetworkResult, got {type(result).__name__}")
     if t_range is None:
         t_range = (0.0, result.duration)
@@ -138,7 +137,7 @@ def plot_population_rate(
     ax : matplotlib Axes, optional
         Where to draw; a new figure otherwise.
     bin_width : float
-        Bin width (ms), see :func:`alphakit.network.population_rate`.
+        Bin width (ms), see :func:`alphakit.statistics.population_rate`.
     t_range : (float, float), optional
         Time window (ms); the whole run by default.
 

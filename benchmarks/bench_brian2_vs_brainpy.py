@@ -61,7 +61,7 @@ def run_brainpy(duration: float, scale: float, dt: float) -> dict:
         "import": imported - start,
         "total": end - imported,
         "loop": loop_end - end,
-        "rate": network.mean_rate(result.spike_indices, n, duration),
+        "rate": result.rate(),
         "n": n,
         "synapses": int(result.params["n_synapses"]),
     }

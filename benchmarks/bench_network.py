@@ -62,10 +62,11 @@ def routing_yardstick(res) -> tuple[float, float]:
     import jax.numpy as jnp
 
     from alphakit import network
+    from alphakit.brainpy import _coba
 
     p = res.params
     n = res.n_neurons
-    table = network._wiring(p["n_exc"], p["n_inh"], p["p_used"], p["seed"])
+    table = _coba.wiring(p["n_exc"], p["n_inh"], p["p_used"], p["seed"])
     rows = np.repeat(np.arange(n + 1), table.shape[1])
     keep = table.ravel() < 2 * n
     indices = jnp.asarray(table.ravel()[keep])
@@ -87,14 +88,14 @@ def routing_yardstick(res) -> tuple[float, float]:
         return seconds
 
     ours = loop_alone()
-    jax_routing = network._spike_counts
-    network._spike_counts = csrmv_counts
-    network._model.cache_clear()
+    jax_routing = _coba.spike_counts
+    _coba.spike_counts = csrmv_counts
+    _coba.compiled_network.cache_clear()
     try:
         theirs = loop_alone()
     finally:
-        network._spike_counts = jax_routing
-        network._model.cache_clear()
+        _coba.spike_counts = jax_routing
+        _coba.compiled_network.cache_clear()
     return ours, theirs
 
 

@@ -58,9 +58,9 @@ def lagged(x: np.ndarray) -> np.ndarray:
 
 
 @pytest.fixture(scope="module")
-def seed_runs() -> dict[tuple[str, str], abp.SeedScenarioResult]:
+def issue_runs() -> dict[tuple[str, str], abp.Issue577Result]:
     return {
-        (form, m): abp.run_seed_scenario(method=m, form=form)
+        (form, m): abp.run_issue_577(method=m, form=form)
         for form in ("fixed", "legacy")
         for m in REF_METHODS
     }
@@ -87,9 +87,9 @@ def poisson() -> np.ndarray:
 
 @pytest.mark.parametrize("method", REF_METHODS)
 @pytest.mark.parametrize("form, version", [("legacy", "2.4.6"), ("fixed", "2.8.2")])
-def test_seed_scenario_reproduces_recorded_brainpy(seed_runs, form, version, method):
+def test_issue_577_reproduces_recorded_brainpy(issue_runs, form, version, method):
     ref = load_ref(version, f"seed-{method}")
-    run = seed_runs[(form, method)]
+    run = issue_runs[(form, method)]
     np.testing.assert_allclose(run.ts, ref["ts"], atol=1e-9)
     np.testing.assert_array_equal(run.pre_spike, ref["pre_spike"])
     for key in ("g", "h"):
@@ -118,8 +118,8 @@ def test_legacy_and_fixed_references_differ_by_tau():
 # --- fixed form: BrainPy == alphakit's convolution, one step late --------------------
 
 
-def test_fixed_rk4_is_the_convolution_one_step_late(seed_runs):
-    run = seed_runs[("fixed", "rk4")]
+def test_fixed_rk4_is_the_convolution_one_step_late(issue_runs):
+    run = issue_runs[("fixed", "rk4")]
     conv = alphakit.convolve_spikes(run.pre_spike, DT, TAU)
     assert run.g[0] == 0.0
     assert rel_err(run.g, lagged(conv)) < TOL
@@ -212,8 +212,8 @@ def test_run_synapse_matches_step_matrices(poisson, form, method):
 # --- legacy form: the factor tau ------------------------------------------------------
 
 
-def test_legacy_seed_is_tau_times_the_convolution(seed_runs):
-    run = seed_runs[("legacy", "rk4")]
+def test_legacy_issue_577_is_tau_times_the_convolution(issue_runs):
+    run = issue_runs[("legacy", "rk4")]
     conv = lagged(alphakit.convolve_spikes(run.pre_spike, DT, TAU))
     big = conv > 1e-3 * conv.max()
     np.testing.assert_allclose(run.g[big] / conv[big], TAU, rtol=1e-4)
@@ -223,9 +223,9 @@ def test_legacy_seed_is_tau_times_the_convolution(seed_runs):
 
 
 @pytest.mark.parametrize("method", REF_METHODS)
-def test_legacy_over_fixed_is_tau_for_every_method(seed_runs, method):
+def test_legacy_over_fixed_is_tau_for_every_method(issue_runs, method):
     # Both forms are linear in h with the same h: g_legacy = tau g_fixed exactly, per step.
-    fixed, legacy = seed_runs[("fixed", method)], seed_runs[("legacy", method)]
+    fixed, legacy = issue_runs[("fixed", method)], issue_runs[("legacy", method)]
     np.testing.assert_array_equal(fixed.pre_spike, legacy.pre_spike)
     big = fixed.g > 1e-3 * fixed.g.max()
     np.testing.assert_allclose(legacy.g[big] / fixed.g[big], TAU, rtol=1e-4)
@@ -398,22 +398,22 @@ def test_repeated_calls_reuse_the_compiled_network():
 # --- results, side effects, output ------------------------------------------------------
 
 
-def test_results_are_frozen_numpy(single_runs, seed_runs):
+def test_results_are_frozen_numpy(single_runs, issue_runs):
     run = single_runs[("fixed", "rk4")]
     for arr in (run.ts, run.g, run.h, run.spikes):
         assert type(arr) is np.ndarray and arr.dtype == np.float64
-    seed = seed_runs[("legacy", "rk4")]
+    issue = issue_runs[("legacy", "rk4")]
     for f in ("ts", "pre_spike", "g", "h", "pre_V", "post_V"):
-        arr = getattr(seed, f)
+        arr = getattr(issue, f)
         assert type(arr) is np.ndarray and arr.dtype == np.float64 and arr.shape == (2000,)
-    assert seed.form == "legacy" and seed.tau == TAU and seed.brainpy_version == bp.__version__
+    assert issue.form == "legacy" and issue.tau == TAU and issue.brainpy_version == bp.__version__
     with pytest.raises(dataclasses.FrozenInstanceError):
         run.g = run.g  # type: ignore[misc]
 
 
 def test_global_dt_left_alone():
     before = bm.get_dt()
-    abp.run_seed_scenario(dt=0.05, duration=20.0)
+    abp.run_issue_577(dt=0.05, duration=20.0)
     abp.run_synapse(np.ones(10), dt=0.3, tau=2.0)
     assert bm.get_dt() == before
 
@@ -422,7 +422,7 @@ def test_runners_print_and_warn_nothing(capfd):
     # New parameters, so that BrainPy builds and compiles afresh inside the call.
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        abp.run_seed_scenario(tau=7.7, duration=30.0, method="exp_auto", form="legacy")
+        abp.run_issue_577(tau=7.7, duration=30.0, method="exp_auto", form="legacy")
         abp.run_synapse(spike_times=[1.0], dt=0.1, tau=7.7, duration=10.0, form="legacy")
         abp.installed_convention(abp.LegacyAlpha, tau=7.7, dt=0.05)
     out, err = capfd.readouterr()
@@ -436,7 +436,7 @@ def test_fresh_interpreter_is_silent():
     code = (
         "import numpy as np, alphakit.brainpy as abp\n"
         "abp.run_synapse(np.eye(50)[:, :2], dt=0.1, tau=2.0)\n"
-        "abp.run_seed_scenario(duration=20.0, form='legacy')\n"
+        "abp.run_issue_577(duration=20.0, form='legacy')\n"
     )
     proc = subprocess.run(
         [sys.executable, "-W", "default", "-c", code], capture_output=True, text=True, timeout=300
@@ -500,9 +500,9 @@ def test_run_synapse_validates(kwargs, exc, word):
         ({"progress_bar": 1}, TypeError, "progress_bar"),
     ],
 )
-def test_run_seed_scenario_validates(kwargs, exc, word):
+def test_run_issue_577_validates(kwargs, exc, word):
     with pytest.raises(exc, match=word):
-        abp.run_seed_scenario(**kwargs)
+        abp.run_issue_577(**kwargs)
 
 
 @pytest.mark.parametrize(

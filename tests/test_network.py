@@ -1,13 +1,12 @@
-"""Tests for alphakit.network: statistics on synthetic spike trains, the COBA network.
+"""Tests for alphakit.network: the result type and the COBA network.
 
-The statistics are checked against processes whose answer is known in closed
-form (Poisson, gamma renewal, regular, identical and shared-input trains). The
-network tests use 1000 neurons (scale 0.25, the same 80 inputs per neuron as
-the full network) for 400 ms and check it against independent facts: the
-uncoupled LIF rate formula, the sign of each projection, the charge per spike
-(g_max tau, or g_max tau^2 for the legacy synapse) recovered from the recorded
-conductances and spike counts, and the algebraic identities legacy(g) ==
-fixed(g tau) and charge-matched(g) == fixed(g).
+The statistics themselves are tested in test_statistics.py. The network tests
+use 1000 neurons (scale 0.25, the same 80 inputs per neuron as the full
+network) for 400 ms and check it against independent facts: the uncoupled LIF
+rate formula, the sign of each projection, the charge per spike (g_max tau, or
+g_max tau^2 for the legacy synapse) recovered from the recorded conductances
+and spike counts, and the algebraic identities legacy(g) == fixed(g tau) and
+charge-matched(g) == fixed(g). They compile BrainPy models and are marked slow.
 """
 
 from __future__ import annotations
@@ -18,157 +17,19 @@ import numpy as np
 import pytest
 
 from alphakit import network as nw
-from alphakit.network import (
-    COBA_PARAMS,
-    NetworkResult,
-    cv_isi,
-    fano_factor,
-    mean_rate,
-    population_rate,
-    synchrony,
-)
+from alphakit import statistics
+from alphakit.brainpy import _coba
+from alphakit.network import COBA_PARAMS, NetworkResult
 from alphakit.ode import simulate
 
-# --------------------------------------------------------------------------------------
-# Synthetic spike trains
-# --------------------------------------------------------------------------------------
 
-
-def renewal_trains(n, rate_hz, duration, order=1, seed=0):
-    """Gamma renewal trains of the given order (1 = Poisson): CV = 1/sqrt(order)."""
+def random_spikes(n, rate_hz, duration, seed):
+    """Poisson trains: a Poisson number of spikes per neuron, uniform in time, sorted."""
     rng = np.random.default_rng(seed)
-    mean_isi = 1000.0 / rate_hz
-    n_draw = int(3 * duration / mean_isi) + 20
-    isi = rng.gamma(order, mean_isi / order, size=(n, n_draw))
-    # A random phase so that the trains are stationary from t = 0.
-    t = np.cumsum(isi, axis=1) - rng.uniform(0, mean_isi * 3, size=(n, 1))
-    idx = np.broadcast_to(np.arange(n)[:, None], t.shape)
-    keep = (t >= 0) & (t < duration)
-    return t[keep], idx[keep].copy()
-
-
-def regular_trains(n, period, duration, offset=0.0):
-    t = np.arange(offset, duration, period)
-    return np.tile(t, n), np.repeat(np.arange(n), t.size)
-
-
-class TestRate:
-    def test_counts_over_neurons_and_time(self):
-        assert mean_rate([0, 0, 1, 2, 2, 2], n_neurons=4, duration=500.0) == 3.0
-
-    def test_population_rate_mean_is_mean_rate(self):
-        t, idx = renewal_trains(50, 20.0, 2000.0, seed=1)
-        centres, rate = population_rate(t, 50, 2000.0, bin_width=5.0)
-        assert centres.size == 400 and centres[0] == 2.5
-        assert np.mean(rate) == pytest.approx(mean_rate(idx, 50, 2000.0), rel=1e-12)
-
-    def test_population_rate_of_one_bin(self):
-        _, rate = population_rate([0.1, 0.2, 0.3], n_neurons=3, duration=10.0, bin_width=10.0)
-        assert rate.tolist() == [100.0]  # 3 spikes / 3 neurons / 10 ms
-
-
-class TestCV:
-    @pytest.mark.parametrize("order", [1, 4, 16])
-    def test_gamma_renewal(self, order):
-        t, idx = renewal_trains(100, 20.0, 10_000.0, order=order, seed=order)
-        assert cv_isi(t, idx, 100) == pytest.approx(1 / math.sqrt(order), rel=0.05)
-
-    def test_regular_is_zero(self):
-        t, idx = regular_trains(5, 12.5, 1000.0)
-        assert cv_isi(t, idx, 5) == pytest.approx(0.0, abs=1e-9)
-
-    def test_order_of_spikes_does_not_matter(self):
-        t, idx = renewal_trains(20, 30.0, 2000.0, seed=3)
-        perm = np.random.default_rng(0).permutation(t.size)
-        assert cv_isi(t[perm], idx[perm], 20) == pytest.approx(cv_isi(t, idx, 20), rel=1e-12)
-
-    def test_neurons_below_min_spikes_left_out(self):
-        # Neuron 0 is regular (CV 0); neuron 1 has 3 spikes with CV 1/3.
-        t0, i0 = regular_trains(1, 10.0, 1000.0)
-        t = np.concatenate([t0, [0.0, 10.0, 30.0]])
-        idx = np.concatenate([i0, [1, 1, 1]])
-        assert cv_isi(t, idx, 2, min_spikes=5) == pytest.approx(0.0, abs=1e-12)
-        assert cv_isi(t, idx, 2, min_spikes=3) == pytest.approx((0 + 1 / 3) / 2)
-
-    def test_silent_is_nan(self):
-        assert math.isnan(cv_isi([], np.array([], dtype=int), 10))
-
-
-class TestFano:
-    def test_poisson_is_one(self):
-        t, idx = renewal_trains(200, 20.0, 10_000.0, seed=5)
-        assert fano_factor(t, idx, 200, 10_000.0, bin_width=50.0) == pytest.approx(1.0, abs=0.05)
-
-    def test_gamma_long_windows_tend_to_cv_squared(self):
-        # Renewal theory: FF(T) -> CV^2 for windows much longer than the ISI.
-        t, idx = renewal_trains(200, 20.0, 20_000.0, order=4, seed=6)
-        assert fano_factor(t, idx, 200, 20_000.0, bin_width=1000.0) == pytest.approx(
-            0.25, abs=0.05
-        )
-
-    def test_regular_aligned_is_zero(self):
-        t, idx = regular_trains(3, 10.0, 1000.0, offset=5.0)
-        assert fano_factor(t, idx, 3, 1000.0, bin_width=50.0) == 0.0
-
-    def test_needs_two_bins(self):
-        with pytest.raises(ValueError, match="two bins"):
-            fano_factor([1.0], [0], 1, 100.0, bin_width=60.0)
-
-
-class TestSynchrony:
-    def test_identical_trains_is_one(self):
-        t, _ = renewal_trains(1, 40.0, 2000.0, seed=7)
-        n = 30
-        chi = synchrony(np.tile(t, n), np.repeat(np.arange(n), t.size), n, 2000.0)
-        assert chi == pytest.approx(1.0, abs=1e-12)
-
-    def test_independent_is_one_over_sqrt_n(self):
-        n = 400
-        t, idx = renewal_trains(n, 20.0, 5000.0, seed=8)
-        assert synchrony(t, idx, n, 5000.0, bin_width=2.0) == pytest.approx(
-            1 / math.sqrt(n), rel=0.2
-        )
-
-    def test_shared_input_closed_form(self):
-        # x_i = shared + private Poisson counts: chi^2 = (r_s + r_p / n) / (r_s + r_p).
-        n, r_s, r_p, dur = 100, 5.0, 15.0, 20_000.0
-        ts, _ = renewal_trains(1, r_s, dur, seed=9)
-        tp, ip = renewal_trains(n, r_p, dur, seed=10)
-        t = np.concatenate([np.tile(ts, n), tp])
-        idx = np.concatenate([np.repeat(np.arange(n), ts.size), ip])
-        expected = math.sqrt((r_s + r_p / n) / (r_s + r_p))
-        assert synchrony(t, idx, n, dur, bin_width=5.0) == pytest.approx(expected, abs=0.03)
-
-    def test_silent_is_nan(self):
-        assert math.isnan(synchrony([], np.array([], dtype=int), 4, 100.0))
-
-
-class TestStatisticsValidation:
-    @pytest.mark.parametrize(
-        ("args", "exc", "match"),
-        [
-            (([1.0, 2.0], [0], 2, 100.0), ValueError, "same length"),
-            (([1.0], [0.5], 2, 100.0), TypeError, "integers"),
-            (([1.0], [2], 2, 100.0), ValueError, r"\[0, n_neurons=2\)"),
-            (([1.0], [-1], 2, 100.0), ValueError, r"\[0, n_neurons=2\)"),
-            (([np.nan], [0], 2, 100.0), ValueError, "finite"),
-            (([1.0], [0], 0, 100.0), ValueError, "n_neurons"),
-            (([1.0], [0], 2.5, 100.0), TypeError, "n_neurons"),
-            (([1.0], [0], 2, -1.0), ValueError, "duration"),
-            (([[1.0]], [0], 2, 100.0), ValueError, "spike_times"),
-        ],
-    )
-    def test_bad_spikes(self, args, exc, match):
-        with pytest.raises(exc, match=match):
-            synchrony(*args)
-
-    def test_bin_wider_than_duration(self):
-        with pytest.raises(ValueError, match="bin_width"):
-            population_rate([1.0], 1, 10.0, bin_width=20.0)
-
-    def test_min_spikes(self):
-        with pytest.raises(ValueError, match="min_spikes"):
-            cv_isi([1.0, 2.0], [0, 0], 1, min_spikes=2)
+    idx = np.repeat(np.arange(n), rng.poisson(rate_hz * duration / 1000.0, size=n))
+    t = rng.uniform(0.0, duration, size=idx.size)
+    order = np.argsort(t, kind="stable")
+    return t[order], idx[order]
 
 
 def test_result_splits_populations():
@@ -187,6 +48,22 @@ def test_result_splits_populations():
         res.rate("X")
 
 
+def test_result_statistics_are_those_of_the_population_record():
+    t, idx = random_spikes(10, 40.0, 1000.0, seed=12)
+    res = NetworkResult(t, idx, n_exc=7, n_inh=3, duration=1000.0, dt=0.1)
+    for pop, keep, offset, n in (("E", idx < 7, 0, 7), ("I", idx >= 7, 7, 3), ("all", ..., 0, 10)):
+        rec = res.record(pop)
+        assert isinstance(rec, statistics.SpikeRecord) and rec.n_neurons == n
+        args = (t[keep], idx[keep] - offset, n, 1000.0)
+        assert res.rate(pop) == statistics.mean_rate(*args)
+        assert res.cv_isi(pop, min_spikes=4) == statistics.cv_isi(*args, min_spikes=4)
+        assert res.fano_factor(pop, 100.0) == statistics.fano_factor(*args, bin_width=100.0)
+        assert res.synchrony(pop, bin_width=5.0) == statistics.synchrony(*args, bin_width=5.0)
+        centres, rate = res.population_rate(pop, bin_width=10.0)
+        expected = statistics.population_rate(*args, bin_width=10.0)
+        assert np.array_equal(centres, expected[0]) and np.array_equal(rate, expected[1])
+
+
 def test_plots_draw_both_populations():
     pytest.importorskip("matplotlib")
     import matplotlib
@@ -196,7 +73,7 @@ def test_plots_draw_both_populations():
 
     from alphakit.plotting import plot_population_rate, plot_raster
 
-    t, idx = renewal_trains(10, 50.0, 200.0, seed=11)
+    t, idx = random_spikes(10, 50.0, 200.0, seed=11)
     res = NetworkResult(t, idx, n_exc=8, n_inh=2, duration=200.0, dt=0.1)
     ax = plot_raster(res, max_neurons=5)
     (e_line, i_line) = ax.get_lines()
@@ -294,6 +171,7 @@ def lif_rate(par, current):
 
 
 @pytest.mark.brainpy
+@pytest.mark.slow
 class TestNetwork:
     def test_result_layout(self, runs):
         res = runs["fixed"]
@@ -399,8 +277,8 @@ class TestNetwork:
     def test_same_seed_same_spikes(self, runs):
         again = run()
         assert same_spikes(again, runs["fixed"])
-        nw._model.cache_clear()  # rebuild from scratch: the seed, not the cache, decides
-        nw._wiring.cache_clear()
+        _coba.compiled_network.cache_clear()  # rebuild: the seed, not the cache, decides
+        _coba.wiring.cache_clear()
         rebuilt = run()
         assert same_spikes(rebuilt, runs["fixed"])
 
@@ -418,7 +296,8 @@ class TestNetwork:
 
 
 @pytest.mark.brainpy
-@pytest.mark.parametrize("n_spiking", [0, 1, 7, nw._EVENT_BATCH, 3 * nw._EVENT_BATCH + 5, 200])
+@pytest.mark.slow
+@pytest.mark.parametrize("n_spiking", [0, 1, 7, _coba.EVENT_BATCH, 3 * _coba.EVENT_BATCH + 5, 200])
 def test_spike_routing_equals_brainpy_event_csr(bp, n_spiking):
     # The network's JAX projection against two independent products of the same
     # 0/1 matrix: BrainPy's event-driven CSR operator and a dense numpy product.
@@ -429,7 +308,7 @@ def test_spike_routing_equals_brainpy_event_csr(bp, n_spiking):
 
     n_exc, n_inh = 160, 40
     n = n_exc + n_inh
-    table = nw._connectivity(n_exc, n_inh, 0.4, np.random.default_rng(0))
+    table = _coba.connectivity(n_exc, n_inh, 0.4, np.random.default_rng(0))
     assert table.shape[0] == n + 1 and np.all(table[n] == 2 * n)
     rows = np.repeat(np.arange(n + 1), table.shape[1])
     keep = table.ravel() < 2 * n
@@ -441,7 +320,7 @@ def test_spike_routing_equals_brainpy_event_csr(bp, n_spiking):
 
     spikes = np.zeros(n, dtype=bool)
     spikes[np.random.default_rng(1).choice(n, n_spiking, replace=False)] = True
-    ours = jax.jit(nw._spike_counts, static_argnums=2)(spikes, jnp.asarray(table), jnp.float32)
+    ours = jax.jit(_coba.spike_counts, static_argnums=2)(spikes, jnp.asarray(table), jnp.float32)
     indptr = np.concatenate([[0], np.cumsum(np.bincount(pre, minlength=n))]).astype(np.int32)
     theirs = bm.event.csrmv(
         jnp.ones((), jnp.float32),
@@ -464,7 +343,7 @@ def test_post_aligned_synapses_give_the_alpha_kernel(bp):
     dt, tau, steps = 0.1, 5.0, 400
     t = np.arange(1, steps + 1) * dt
     for form, factor in (("fixed", 1.0), ("legacy", tau)):
-        syn = nw._post_aligned(form)(1, tau_decay=tau)
+        syn = _coba.post_aligned(form)(1, tau_decay=tau)
         assert isinstance(syn, bp.mixin.AlignPost)
         inputs = np.zeros((steps + 1, 1))
         inputs[0] = 1.0  # h += 1 after the first (empty) step

@@ -63,7 +63,7 @@ def test_without_brainpy_core_works_and_runners_name_the_extra():
 
         calls = {{
             "run_synapse": lambda: abp.run_synapse(s, dt=0.1, tau=8.6),
-            "run_seed_scenario": lambda: abp.run_seed_scenario(),
+            "run_issue_577": lambda: abp.run_issue_577(),
             "installed_convention": lambda: abp.installed_convention(),
             "run_issue_script": lambda: abp.run_issue_script(),
             "use_legacy_alpha": lambda: abp.use_legacy_alpha().__enter__(),
@@ -81,3 +81,31 @@ def test_without_brainpy_core_works_and_runners_name_the_extra():
         """
     )
     assert proc.stdout.split() == ["ok", "False"]
+
+
+def test_statistics_import_without_brainpy_or_jax():
+    # alphakit.statistics is pure numpy: it imports and computes with BrainPy and
+    # jax unimportable, and loads neither.
+    proc = run_python(
+        """
+        import sys
+        for name in ("brainpy", "brainpy.math", "jax", "jax.numpy", "jaxlib"):
+            sys.modules[name] = None
+        import alphakit.statistics as st
+        import alphakit.network as nw   # the result type and validation need no BrainPy either
+
+        rec = st.SpikeRecord([1.0, 2.0, 3.0], [0, 1, 0], 2, 1000.0)
+        assert rec.mean_rate() == 1.5
+        res = nw.NetworkResult(rec.spike_times, rec.spike_indices, 1, 1, 1000.0, 0.1)
+        assert res.rate("E") == 2.0
+        try:
+            nw.run_network(scale=0.1, duration=10.0)
+        except ImportError as exc:
+            assert 'pip install "alphakit[brainpy]"' in str(exc), str(exc)
+        else:
+            raise AssertionError("run_network did not raise ImportError")
+        loaded = [m for m in sys.modules if m.split(".")[0] in ("jax", "jaxlib", "brainpy")]
+        print(sorted(m for m in loaded if sys.modules[m] is not None))
+        """
+    )
+    assert proc.stdout.strip() == "[]"

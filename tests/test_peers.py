@@ -158,10 +158,13 @@ INTEGRATOR_CASES = [
 ] + [
     # BrainPy: Alpha is the "fixed" form (plain); DualExpon with equal taus jumps by e/tau
     # into the legacy form, which is the fixed form with weight x e (peak norm)
-    ("BrainPy", peers.run_brainpy, {"model": model, "method": m}, m, 0, scale)
+    # BrainPy's other explicit methods of one order take the same step on this linear
+    # system (midpoint, heun2 are rk2's Taylor polynomial), so they map onto alphakit's.
+    ("BrainPy", peers.run_brainpy, {"model": model, "method": m_bp}, m_ak, 0, scale)
     for model, scale in (("Alpha", 1.0), ("DualExpon", math.e))
-    for m in ("exp_auto", "euler", "rk4")
-]
+    for m_bp, m_ak in (("exp_auto", "exp_auto"), ("euler", "euler"), ("rk2", "rk2"),
+                       ("midpoint", "rk2"), ("rk4", "rk4"), ("rk4_38rule", "rk4"))
+]  # fmt: skip
 
 
 @pytest.mark.parametrize(
@@ -305,6 +308,7 @@ def test_runners_reject_bad_arguments_before_touching_a_simulator(runner, kwargs
             "tau_ratio",
         ),
         (peers.run_brainpy, {"spike_times": [1.0], "model": "Exponential"}, "model"),
+        (peers.run_brainpy, {"spike_times": [1.0], "method": "rkf45"}, "method"),  # adaptive
         (peers.run_elephant, {"spike_times": [1.0], "cutoff_tau": 0}, "cutoff_tau"),
     ],
 )

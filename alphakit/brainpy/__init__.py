@@ -2,10 +2,10 @@
 
 BrainPy is an optional dependency (``pip install "alphakit[brainpy]"``).
 Importing this module does not import BrainPy or jax; the first call of a
-runner does (several seconds), and without BrainPy it raises ImportError
-naming that extra. Results are numpy arrays in frozen dataclasses.
+runner does, and without BrainPy it raises ImportError naming that extra.
+Results are numpy arrays in frozen dataclasses.
 
-* :func:`run_seed_scenario`: the reproducer of BrainPy issue 577 (LIF ->
+* :func:`run_issue_577`: the reproducer of BrainPy issue 577 (LIF ->
   ``bp.synapses.Alpha`` -> LIF, ``bp.DSRunner``), with today's synapse or the
   pre-fix one.
 * :func:`run_synapse`: Alpha synapses driven by given spikes, any integrator,
@@ -17,11 +17,15 @@ naming that extra. Results are numpy arrays in frozen dataclasses.
 * :func:`installed_convention`: one spike through the installed synapse,
   measured and named (``"plain"`` since BrainPy 2.5, ``"legacy"`` before).
 
-Timing convention (all runners): BrainPy's synapse reads the presynaptic
-spike one step late, so its ``g[n]`` is alphakit's
-``simulate(spikes, dt, tau, form, method).g[n - 1]`` (and
-``convolve_spikes(spikes, dt, tau)[n - 1]`` up to the integrator's error):
-a spike at step ``m`` first shows in ``g`` at ``m + 2``.
+In every runner the synapse is driven through a projection, so its ``g``
+lags ``alphakit.simulate(spikes, dt, tau, form, method).g`` by one step; see
+the timing convention in :mod:`alphakit.ode`. :data:`BRAINPY_METHODS` lists
+the integrators the runners (and :func:`alphakit.peers.run_brainpy`) accept:
+BrainPy's fixed-step explicit ones.
+
+The COBA network of :mod:`alphakit.network` is built here too
+(``_coba.py``), as is the network that drives synapses with given spikes
+(``_driven.py``).
 
 Integrator error against the exact convolution: rk4 is within ~1e-8 of the
 peak at dt = 0.1 ms, tau = 8.6 ms. BrainPy's default ``exp_auto`` advances g by
@@ -40,22 +44,22 @@ from typing import Any
 from ._convention import installed_convention
 from ._env import BRAINPY_METHODS, INSTALL_HINT, quiet, require_brainpy
 from ._issue import ISSUE_577_SCRIPT, run_issue_script, use_legacy_alpha
-from ._results import InstalledConvention, IssueScriptResult, SeedScenarioResult, SynapseRun
-from ._runners import run_seed_scenario, run_synapse
+from ._results import InstalledConvention, Issue577Result, IssueScriptResult, SynapseRun
+from ._runners import run_issue_577, run_synapse
 
 __all__ = [
     "BRAINPY_METHODS",
     "INSTALL_HINT",
     "ISSUE_577_SCRIPT",
     "InstalledConvention",
+    "Issue577Result",
     "IssueScriptResult",
     "LegacyAlpha",
     "LegacyAlphaSynapse",
-    "SeedScenarioResult",
     "SynapseRun",
     "installed_convention",
+    "run_issue_577",
     "run_issue_script",
-    "run_seed_scenario",
     "run_synapse",
     "use_legacy_alpha",
 ]

@@ -2,7 +2,8 @@
 
 Nothing here imports BrainPy or jax at module import, so ``alphakit.brainpy``
 itself imports without them; only calling a runner (or touching
-``LegacyAlpha``) does.
+``LegacyAlpha``) does. The import goes through :mod:`alphakit._optional`, the
+one place that words the install hint.
 """
 
 from __future__ import annotations
@@ -14,10 +15,11 @@ from types import ModuleType
 from typing import Any
 
 from .. import _validation as v
+from .._optional import install_hint, require
 
 __all__ = ["BRAINPY_METHODS", "INSTALL_HINT", "check_method", "quiet", "require_brainpy"]
 
-INSTALL_HINT = 'pip install "alphakit[brainpy]"'
+INSTALL_HINT = install_hint("brainpy")
 
 # BrainPy's fixed-step explicit integrators (names as ``bp.odeint(method=...)``
 # takes them). Its adaptive ones (rkf45, rkdp, ...) are left out: they change
@@ -49,16 +51,8 @@ def check_method(method: Any) -> str:
 
 def require_brainpy() -> tuple[ModuleType, ModuleType]:
     """Return ``(brainpy, brainpy.math)``, or raise ImportError naming the extra."""
-    try:
-        with quiet():
-            import brainpy
-            import brainpy.math
-    except ImportError as exc:
-        raise ImportError(
-            f"this part of alphakit needs BrainPy, which is not installed: {INSTALL_HINT} "
-            f"(original error: {exc})"
-        ) from exc
-    return brainpy, brainpy.math
+    with quiet():
+        return require("brainpy", "brainpy"), require("brainpy.math", "brainpy")
 
 
 @contextlib.contextmanager

@@ -6,12 +6,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["IssueScriptResult", "InstalledConvention", "SeedScenarioResult", "SynapseRun"]
+__all__ = ["IssueScriptResult", "InstalledConvention", "Issue577Result", "SynapseRun"]
 
 
 @dataclass(frozen=True, eq=False)
-class SeedScenarioResult:
-    """The issue-577 reproducer as run by :func:`~alphakit.brainpy.run_seed_scenario`.
+class Issue577Result:
+    """The issue-577 reproducer as run by :func:`~alphakit.brainpy.run_issue_577`.
 
     Attributes
     ----------

@@ -11,15 +11,9 @@ from .. import _validation as v
 from ..ode import FORMS
 from ..spikes import n_steps, times_to_grid
 from ._env import check_method, quiet, require_brainpy
-from ._results import SeedScenarioResult, SynapseRun
+from ._results import Issue577Result, SynapseRun
 
-__all__ = ["run_seed_scenario", "run_synapse"]
-
-
-def _flag(name: str, value: Any) -> bool:
-    if not isinstance(value, bool | np.bool_):
-        raise TypeError(f"{name} must be True or False, got {value!r}")
-    return bool(value)
+__all__ = ["run_issue_577", "run_synapse"]
 
 
 def synapse_class(form: str) -> type:
@@ -32,7 +26,7 @@ def synapse_class(form: str) -> type:
     return bp.synapses.Alpha if form == "fixed" else LegacyAlphaSynapse
 
 
-def run_seed_scenario(
+def run_issue_577(
     tau: float = 8.6,
     g_max: float = 1.0,
     dt: float = 0.1,
@@ -41,7 +35,7 @@ def run_seed_scenario(
     method: str = "rk4",
     form: str = "fixed",
     progress_bar: bool = False,
-) -> SeedScenarioResult:
+) -> Issue577Result:
     """Run the reproducer of BrainPy issue 577 on the installed BrainPy.
 
     As its reporter wrote it: a LIF neuron (``bp.neurons.LIF``, rk4) driven by
@@ -74,24 +68,22 @@ def run_seed_scenario(
 
     Returns
     -------
-    SeedScenarioResult
+    Issue577Result
         Monitored ``ts``, ``pre_spike``, ``g``, ``h``, ``pre_V``, ``post_V`` as
         float64 arrays of shape ``(T,)``, and the parameters.
 
     Notes
     -----
-    BrainPy's synapse reads the presynaptic spike one step late: ``g[n]``
-    equals ``alphakit.simulate(pre_spike, dt, tau, form, method).g[n - 1]``,
-    and a spike at step ``m`` first shows in ``g`` at ``m + 2``. Each call
-    builds and compiles the network anew (about 0.3-1 s after BrainPy's
-    first import, which takes several seconds). The global ``dt`` of
-    ``brainpy.math`` is left as it was.
+    ``g`` lags ``alphakit.simulate(pre_spike, dt, tau, form, method).g`` by one
+    step; see the timing convention in :mod:`alphakit.ode`. Each call builds
+    and compiles the network anew. The global ``dt`` of ``brainpy.math`` is
+    left as it was.
 
     Examples
     --------
-    >>> from alphakit.brainpy import run_seed_scenario
-    >>> fixed = run_seed_scenario()
-    >>> legacy = run_seed_scenario(form="legacy")
+    >>> from alphakit.brainpy import run_issue_577
+    >>> fixed = run_issue_577()
+    >>> legacy = run_issue_577(form="legacy")
     >>> round(float(legacy.g.max() / fixed.g.max()), 3)
     8.6
     """
@@ -102,7 +94,7 @@ def run_seed_scenario(
     input_current = v.finite_scalar("input_current", input_current)
     method = check_method(method)
     form = v.choice("form", form, FORMS)
-    progress_bar = _flag("progress_bar", progress_bar)
+    progress_bar = v.flag("progress_bar", progress_bar)
     T = n_steps(duration, dt)
 
     bp, bm = require_brainpy()
@@ -134,7 +126,7 @@ def run_seed_scenario(
         def col(key: str) -> np.ndarray:
             return np.asarray(mon[key], dtype=np.float64).reshape(T, -1)[:, 0].copy()
 
-        result = SeedScenarioResult(
+        result = Issue577Result(
             ts=np.arange(T) * dt,
             pre_spike=col("pre.spike"),
             g=col("syn.g"),
@@ -170,7 +162,7 @@ def _compiled(
 ) -> Any:
     _, bm = require_brainpy()
     with quiet(), bm.environment(dt=dt):
-        from ._network import compile_driven_synapses
+        from ._driven import compile_driven_synapses
 
         weight = np.asarray(g_max, dtype=np.float32) if isinstance(g_max, tuple) else g_max
         return compile_driven_synapses(n, synapse, tau, method, weight, progress_bar)
@@ -250,16 +242,14 @@ def run_synapse(
 
     Notes
     -----
-    Timing: BrainPy's synapse reads the presynaptic spikes one step late, so
     ``g[n] == g_max * simulate(spikes, dt, tau, form, method).g[n - 1]``
-    (``method="exp_auto"`` is alphakit's ``"exp_euler"``), and a spike at
-    step ``m`` first shows in ``g`` at step ``m + 2``.
+    (``method="exp_auto"`` is alphakit's ``"exp_euler"``): the spikes drive
+    the synapse through a projection, as a neuron's would; see the timing
+    convention in :mod:`alphakit.ode`.
 
-    Cost: the first call with a given ``(n, tau, dt, method, form, g_max)``
-    builds and compiles a network (a fraction of a second, plus several
-    seconds for BrainPy's first import); later calls with the same settings
-    reuse it (the last 32 are kept) and take milliseconds. A new number of
-    steps recompiles the same network once.
+    The first call with a given ``(n, tau, dt, method, form, g_max)`` builds
+    and compiles a network; later calls with the same settings reuse it (the
+    last 32 are kept). A new number of steps recompiles the same network once.
 
     Examples
     --------
@@ -273,7 +263,7 @@ def run_synapse(
     tau = v.positive_scalar("tau", tau)
     method = check_method(method)
     form = v.choice("form", form, FORMS)
-    progress_bar = _flag("progress_bar", progress_bar)
+    progress_bar = v.flag("progress_bar", progress_bar)
     if (spikes is None) == (spike_times is None):
         raise TypeError("give exactly one of spikes or spike_times")
     if spikes is None:

@@ -13,8 +13,8 @@ run_nest      iaf_cond_alpha (g_ex)            peak   delay       GSL RKF45, ~1e
 run_brian2    docs equations, on_pre h += w    plain  delay + dt  exact/euler/rk2/rk4
 run_neuron    AlphaSynapse (0 after 10 tau)    peak   dt/2        closed form
 run_neuron    Exp2Syn, tau1 = 0.9999 tau2      peak   delay + dt  exact (cnexp)
-run_brainpy   bp.dyn.Alpha                     plain  0           exp_auto/euler/rk4
-run_brainpy   bp.dyn.DualExpon, equal taus     peak   0           exp_auto/euler/rk4
+run_brainpy   bp.dyn.Alpha                     plain  0           BRAINPY_METHODS
+run_brainpy   bp.dyn.DualExpon, equal taus     peak   0           BRAINPY_METHODS
 run_elephant  AlphaKernel (sigma = sqrt2 tau)  area   0           exact (FFT)
 ============  ===============================  =====  ==========  ==================
 
@@ -37,7 +37,7 @@ import numpy as np
 
 from .. import _validation as v
 from ..kernels import alpha_kernel, dual_exp_kernel
-from ._brainpy import BRAINPY_METHODS, BRAINPY_MODELS, run_brainpy
+from ._brainpy import BRAINPY_MODELS, run_brainpy
 from ._brian2 import BRIAN2_METHODS, run_brian2
 from ._common import PeerResponse
 from ._elephant import run_elephant
@@ -45,7 +45,6 @@ from ._nest import run_nest
 from ._neuron import EXP2SYN_MAX_RATIO, NEURON_MODELS, run_neuron
 
 __all__ = [
-    "BRAINPY_METHODS",
     "BRAINPY_MODELS",
     "BRIAN2_METHODS",
     "EXP2SYN_MAX_RATIO",

@@ -7,10 +7,11 @@ from typing import Any
 import numpy as np
 
 from .. import _validation as v
-from ._common import PeerResponse, check_grid, require
+from .._optional import require
+from ..brainpy import BRAINPY_METHODS
+from ._common import PeerResponse, check_grid
 
 BRAINPY_MODELS: tuple[str, ...] = ("Alpha", "DualExpon")
-BRAINPY_METHODS: tuple[str, ...] = ("exp_auto", "euler", "rk2", "rk4")
 
 
 def run_brainpy(
@@ -45,10 +46,13 @@ def run_brainpy(
     duration : float
         Length of the recording (ms).
     model : {"Alpha", "DualExpon"}
-    method : {"exp_auto", "euler", "rk2", "rk4"}
-        BrainPy's integrator. None is exact for this coupled system: each
-        equals :func:`alphakit.simulate` with the same method (``exp_auto`` is
-        ``"exp_euler"`` there), whose error against the kernel is O(dt).
+    method : str
+        BrainPy's integrator, one of :data:`alphakit.brainpy.BRAINPY_METHODS`.
+        None is exact for this coupled system. ``exp_auto``, ``euler``,
+        ``rk2`` and ``rk4`` equal :func:`alphakit.simulate` with the same
+        method (``exp_auto`` is ``"exp_euler"`` there), whose error against
+        the kernel is known; BrainPy's other explicit methods of the same
+        orders give the same steps on this linear system.
 
     Returns
     -------
@@ -59,9 +63,8 @@ def run_brainpy(
     -----
     Timing: ``update(x)`` first integrates over the step, then adds ``x`` to
     ``h``; a spike fed at step ``m`` reaches ``g`` at step ``m + 1``: lag 0,
-    exactly the step order of :func:`alphakit.simulate`. Inside a network, a
-    projection reads the presynaptic spike one step late (lag ``dt`` from the
-    presynaptic spike), see :mod:`alphakit.ode`.
+    exactly the step order of :func:`alphakit.simulate`. Inside a network a
+    projection adds one step; see the timing convention in :mod:`alphakit.ode`.
 
     Examples
     --------
@@ -75,7 +78,7 @@ def run_brainpy(
     model = v.choice("model", model, BRAINPY_MODELS)
     method = v.choice("method", method, BRAINPY_METHODS)
 
-    bp = require("brainpy", extra="brainpy")
+    bp = require("brainpy", "brainpy")
     bm = bp.math
     drive = np.bincount(grid.index, minlength=grid.n).astype(np.float64) * weight
     with bm.environment(x64=True, dt=grid.dt):

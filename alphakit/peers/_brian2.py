@@ -8,7 +8,8 @@ from typing import Any
 import numpy as np
 
 from .. import _validation as v
-from ._common import PeerResponse, check_delay, check_grid, require
+from .._optional import require
+from ._common import PeerResponse, check_delay, check_grid
 
 BRIAN2_METHODS: tuple[str, ...] = ("exact", "euler", "rk2", "rk4")
 
@@ -83,7 +84,7 @@ def run_brian2(
     method = v.choice("method", method, BRIAN2_METHODS)
     delay = check_delay(delay, grid.dt)
 
-    b2 = require("brian2")
+    b2 = require("brian2", "peers")
     ms = b2.ms
     old_target = b2.prefs.codegen.target
     b2.prefs.codegen.target = "numpy"

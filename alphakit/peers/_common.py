@@ -1,11 +1,9 @@
-"""What every peer runner shares: the result record, argument checks, lazy imports."""
+"""What every peer runner shares: the result record and the argument checks."""
 
 from __future__ import annotations
 
-import importlib
 import math
 from dataclasses import dataclass
-from types import ModuleType
 from typing import Any
 
 import numpy as np
@@ -145,14 +143,3 @@ def check_delay(delay: Any, dt: float, minimum: int = 0) -> float:
             f"delay must be a whole number of steps dt={dt} ms and >= {low}, got {delay}"
         )
     return round(steps) * dt
-
-
-def require(module: str, extra: str = "peers") -> ModuleType:
-    """Import an optional simulator, or raise ImportError naming the pip extra."""
-    try:
-        return importlib.import_module(module)
-    except ImportError as exc:
-        raise ImportError(
-            f"this runner needs the {module!r} package; install it with "
-            f'pip install "alphakit[{extra}]"'
-        ) from exc

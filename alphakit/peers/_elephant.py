@@ -8,7 +8,8 @@ from typing import Any
 import numpy as np
 
 from .. import _validation as v
-from ._common import PeerResponse, check_grid, require
+from .._optional import require
+from ._common import PeerResponse, check_grid
 
 
 def run_elephant(
@@ -76,9 +77,9 @@ def run_elephant(
     tau = v.positive_scalar("tau", tau)
     cutoff_tau = v.positive_scalar("cutoff_tau", cutoff_tau)
 
-    elephant = require("elephant")
-    pq = require("quantities")
-    neo = require("neo")
+    elephant = require("elephant", "peers")
+    pq = require("quantities", "peers")
+    neo = require("neo", "peers")
     from elephant.kernels import AlphaKernel
     from elephant.statistics import instantaneous_rate
 

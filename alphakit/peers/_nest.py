@@ -8,7 +8,8 @@ from typing import Any
 import numpy as np
 
 from .. import _validation as v
-from ._common import PeerResponse, check_delay, check_grid, require
+from .._optional import require
+from ._common import PeerResponse, check_delay, check_grid
 
 _MODELS = {
     # model: (recorded variable, unit, integrator)
@@ -20,7 +21,7 @@ _MODELS = {
 def _import_nest() -> Any:
     # PyNEST prints a banner on stdout at import unless PYNEST_QUIET is set.
     os.environ.setdefault("PYNEST_QUIET", "1")
-    nest = require("nest")
+    nest = require("nest", "peers")
     if hasattr(nest, "VerbosityLevel"):  # NEST >= 3.9
         nest.verbosity = nest.VerbosityLevel.ERROR
     else:  # pragma: no cover - older NEST

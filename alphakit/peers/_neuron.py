@@ -9,7 +9,8 @@ from typing import Any
 import numpy as np
 
 from .. import _validation as v
-from ._common import PeerResponse, check_delay, check_grid, require
+from .._optional import require
+from ._common import PeerResponse, check_delay, check_grid
 
 NEURON_MODELS: tuple[str, ...] = ("AlphaSynapse", "Exp2Syn")
 
@@ -31,7 +32,7 @@ _HUGE_CM = 1e30  # uF/cm2
 def _import_neuron() -> Any:
     # Without a display NEURON prints a warning on stderr at import; -nogui silences it.
     os.environ.setdefault("NEURON_MODULE_OPTIONS", "-nogui")
-    neuron = require("neuron")
+    neuron = require("neuron", "peers")
     neuron.h.load_file("stdrun.hoc")
     return neuron
 

@@ -6,7 +6,8 @@ The synapse is BrainPy's own ``bp.synapses.Alpha`` (or a drop-in with other
 dynamics) between a spike source and a receiver, ``One2One``, CUBA output:
 the same wiring as the issue-577 scenario, minus the LIF neurons. The network
 updates in BrainPy's order (projections, then neurons), so the synapse reads
-the source's spikes of the *previous* step, exactly as with real neurons.
+the source's spikes of the previous step, exactly as with real neurons; see the
+timing convention in :mod:`alphakit.ode`.
 """
 
 from __future__ import annotations

@@ -30,7 +30,6 @@ NEEDS = {
     "peers/_neuron.py": ("neuron",),
     "widgets.py": ("ipywidgets",),
     "_engine/_numba.py": ("numba",),
-    "_recurrence_jit.py": ("numba",),
 }
 
 

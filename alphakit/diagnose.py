@@ -27,6 +27,7 @@ import numpy as np
 
 from . import _validation as v
 from ._conventions_table import matching_factors
+from ._display import html_repr, text_repr
 from ._fit import convolve, describe, fit, fit_tau
 from .kernels import NORMS
 
@@ -82,6 +83,10 @@ class Diagnosis:
     refit: Diagnosis | None
     fitted: np.ndarray
     explanation: str
+
+    _display_note = "explanation"
+    __repr__ = text_repr
+    _repr_html_ = html_repr
 
     @property
     def tau_estimate(self) -> float | None:

@@ -54,6 +54,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from . import _validation as v
+from ._display import html_repr, text_repr
 from ._engine import RecurrenceOverflow, propagate
 from ._kernel_math import step
 
@@ -70,6 +71,9 @@ class Trace(NamedTuple):
 
     g: np.ndarray
     h: np.ndarray
+
+    __repr__ = text_repr
+    _repr_html_ = html_repr
 
 
 def _method(method: str) -> str:

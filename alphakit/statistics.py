@@ -37,6 +37,7 @@ from typing import Any
 
 import numpy as np
 
+from ._display import html_repr, text_repr
 from ._validation import positive_int, positive_scalar, real_array
 
 __all__ = [
@@ -389,6 +390,10 @@ class SpikeRecord:
     spike_indices: np.ndarray
     n_neurons: int
     duration: float
+
+    _display_extra = ("n_spikes",)
+    __repr__ = text_repr
+    _repr_html_ = html_repr
 
     def __post_init__(self) -> None:
         times, idx, n, duration = _check(

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .._display import html_repr, text_repr
+
 __all__ = ["IssueScriptResult", "InstalledConvention", "Issue577Result", "SynapseRun"]
 
 
@@ -47,6 +49,9 @@ class Issue577Result:
     form: str
     brainpy_version: str
 
+    __repr__ = text_repr
+    _repr_html_ = html_repr
+
 
 @dataclass(frozen=True, eq=False)
 class SynapseRun:
@@ -84,6 +89,9 @@ class SynapseRun:
     method: str
     form: str
     brainpy_version: str
+
+    __repr__ = text_repr
+    _repr_html_ = html_repr
 
 
 @dataclass(frozen=True, eq=False)
@@ -131,6 +139,9 @@ class InstalledConvention:
     ts: np.ndarray
     g: np.ndarray
 
+    __repr__ = text_repr
+    _repr_html_ = html_repr
+
 
 @dataclass(frozen=True, eq=False)
 class IssueScriptResult:
@@ -160,3 +171,6 @@ class IssueScriptResult:
     legacy: bool
     stdout: str
     brainpy_version: str
+
+    __repr__ = text_repr
+    _repr_html_ = html_repr

@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from .. import _validation as v
+from .._display import html_repr, text_repr
 from ..spikes import n_steps
 
 # A grid time t is accepted when t/dt is this close to an integer (a few ulps
@@ -87,6 +88,10 @@ class PeerResponse:
     spike_times: np.ndarray
     tau_rise: float
     cutoff: float = math.inf
+
+    _display_note = "timing"
+    __repr__ = text_repr
+    _repr_html_ = html_repr
 
     @property
     def label(self) -> str:

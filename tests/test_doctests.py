@@ -12,6 +12,8 @@ MODULES = [
     "alphakit.ode",
     "alphakit.conventions",
     "alphakit.diagnose",
+    "alphakit._display",
+    "alphakit._optional",
 ]
 
 

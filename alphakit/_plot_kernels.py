@@ -259,18 +259,18 @@ def plot_convergence(
     >>> ax.get_legend().get_texts()[0].get_text()
     'euler (order 1.00)'
     """
-    dts = v.real_array("dts", dts, ndim=(1,))
+    steps = v.real_array("dts", dts, ndim=(1,))
     ax = _new_axes(ax)
-    for name, err in errors.items():
-        err = v.real_array(f"errors[{name!r}]", err, ndim=(1,))
-        if err.shape != dts.shape:
-            raise ValueError(f"errors[{name!r}] must have one value per dt ({dts.size})")
+    for name, values in errors.items():
+        err = v.real_array(f"errors[{name!r}]", values, ndim=(1,))
+        if err.shape != steps.shape:
+            raise ValueError(f"errors[{name!r}] must have one value per dt ({steps.size})")
         label = (
             name
             if orders is None or name not in orders
             else (f"{name} (order {orders[name]:.2f})")
         )
-        ax.loglog(dts, err, "o-", label=label)
+        ax.loglog(steps, err, "o-", label=label)
     ax.set_xlabel("dt (ms)")
     ax.set_ylabel(error_label)
     ax.legend()

@@ -190,7 +190,18 @@ def recognise_factor(
     return (fits[0] if fits else None), fits
 
 
-def _make(lag, scale, residual, fitted, dt, tau, norm, rtol, shape_rtol, refit=None) -> Diagnosis:
+def _make(
+    lag: float,
+    scale: float,
+    residual: float,
+    fitted: np.ndarray,
+    dt: float,
+    tau: float,
+    norm: str,
+    rtol: float,
+    shape_rtol: float,
+    refit: Diagnosis | None = None,
+) -> Diagnosis:
     fields = describe(lag, scale, residual, dt, tau, norm, rtol, shape_rtol, refit)
     return Diagnosis(refit=refit, fitted=fitted, **fields)
 

@@ -72,8 +72,11 @@ class Trace(NamedTuple):
     g: np.ndarray
     h: np.ndarray
 
-    __repr__ = text_repr
-    _repr_html_ = html_repr
+    def __repr__(self) -> str:
+        return text_repr(self)
+
+    def _repr_html_(self) -> str:
+        return html_repr(self)
 
 
 def _method(method: str) -> str:
@@ -181,7 +184,7 @@ def simulate(
     form = v.choice("form", form, FORMS)
     method = _method(method)
     w = v.weight_array("weight", weight, s.shape[1] if s.ndim == 2 else None)
-    if np.ndim(w):
+    if isinstance(w, np.ndarray):
         w = w.astype(dtype)
     M = step(method, form, dt, tau)
     try:

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 from . import _validation as v
 from ._conventions_table import matching_factors
@@ -81,7 +82,7 @@ class Diagnosis:
     matches: tuple[str, ...]
     shape_matches: bool
     refit: Diagnosis | None
-    fitted: np.ndarray
+    fitted: NDArray[np.float64]
     explanation: str
 
     _display_note = "explanation"

@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 from ._display import html_repr, text_repr
 from ._validation import positive_int, positive_scalar, real_array
@@ -386,8 +387,8 @@ class SpikeRecord:
     (100, 50.0, 0.0)
     """
 
-    spike_times: np.ndarray
-    spike_indices: np.ndarray
+    spike_times: NDArray[np.float64]
+    spike_indices: NDArray[np.int64]
     n_neurons: int
     duration: float
 

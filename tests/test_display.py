@@ -31,7 +31,7 @@ SENTINEL = 0.123456789
 
 
 def _value(annotation: str) -> object:
-    if "ndarray" in annotation:
+    if "ndarray" in annotation or "NDArray" in annotation:
         return np.full(T, SENTINEL)
     if annotation.startswith("Diagnosis"):
         return None

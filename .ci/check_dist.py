@@ -2,6 +2,7 @@
 
 Usage: ``python .ci/check_dist.py DIST_DIR`` (the folder ``python -m build`` wrote to).
 
+- the wheel holds ``alphakit/py.typed`` (PEP 561: type checkers read alphakit's annotations);
 - the wheel holds ``LICENSE`` (as ``*.dist-info/licenses/LICENSE``), identical to the repository's,
   and its metadata names the MIT licence and every ``[project.urls]`` entry of pyproject.toml;
 - the sdist holds the licence and every file of ``tests/`` that git tracks (the tests and their
@@ -46,6 +47,8 @@ def main(dist: Path) -> int:
     (wheel,) = dist.glob("*.whl")
     with zipfile.ZipFile(wheel) as zf:
         names = zf.namelist()
+        if "alphakit/py.typed" not in names:
+            errors.append(f"{wheel.name}: no alphakit/py.typed")
         lic = [n for n in names if n.endswith(".dist-info/licenses/LICENSE")]
         if not lic:
             errors.append(f"{wheel.name}: no dist-info/licenses/LICENSE")

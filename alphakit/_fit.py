@@ -16,7 +16,7 @@ conventions and explains the fit in words.
 from __future__ import annotations
 
 import math
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -39,7 +39,15 @@ class Fit(NamedTuple):
     fitted: np.ndarray
 
 
-def convolve(spikes, T: int, dt: float, tau: float, norm: str, mode: str, n_y: int) -> np.ndarray:
+def convolve(
+    spikes: np.ndarray | list[np.ndarray],
+    T: int,
+    dt: float,
+    tau: float,
+    norm: str,
+    mode: str,
+    n_y: int,
+) -> np.ndarray:
     """The convolution shaped (T, n_y); ``mode`` says how trains map to recorded columns."""
     if isinstance(spikes, list):  # spike times, convolved exactly off the grid
         base = np.stack([convolve_spike_times(t, dt, T * dt, tau, norm) for t in spikes], axis=1)
@@ -52,7 +60,9 @@ def convolve(spikes, T: int, dt: float, tau: float, norm: str, mode: str, n_y: i
     return base
 
 
-def _lag_tables(y: np.ndarray, b: np.ndarray, max_lag: int, shared: bool):
+def _lag_tables(
+    y: np.ndarray, b: np.ndarray, max_lag: int, shared: bool
+) -> tuple[np.ndarray, np.ndarray]:
     """<y, b_L> and <b_L, b_L> for L = 0..max_lag: shape (max_lag + 1, n), or (max_lag + 1, 1)."""
     from scipy import fft
 
@@ -103,7 +113,16 @@ def fit(y: np.ndarray, b: np.ndarray, max_lag: int, shared: bool = True) -> Fit:
     return Fit(np.asarray(lags, dtype=np.int64), scale, np.sqrt(err / norm), fitted)
 
 
-def fit_tau(y, spikes, T: int, dt: float, tau: float, norm: str, mode: str, max_lag: int):
+def fit_tau(
+    y: np.ndarray,
+    spikes: np.ndarray | list[np.ndarray],
+    T: int,
+    dt: float,
+    tau: float,
+    norm: str,
+    mode: str,
+    max_lag: int,
+) -> float:
     """tau minimising the residual with the best lag and scale (1-D search on log tau)."""
     from scipy.optimize import minimize_scalar
 
@@ -192,7 +211,17 @@ def _explain(d: dict, dt: float, fits: list[tuple[int, int]]) -> str:
     return " ".join(parts)
 
 
-def describe(lag, scale, residual, dt, tau, norm, rtol, shape_rtol, refit=None) -> dict:
+def describe(
+    lag: float,
+    scale: float,
+    residual: float,
+    dt: float,
+    tau: float,
+    norm: str,
+    rtol: float,
+    shape_rtol: float,
+    refit: Any = None,
+) -> dict[str, Any]:
     """The fields of a :class:`alphakit.diagnose.Diagnosis` but ``fitted`` and ``refit``.
 
     ``refit`` (a Diagnosis at the best-fitting tau, or None) is explained too.

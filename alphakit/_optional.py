@@ -1,6 +1,6 @@
 """Importing optional dependencies, with one install hint for all of them.
 
-alphakit's core needs only numpy, scipy and matplotlib. BrainPy, ipywidgets and
+alphakit's core needs only numpy and scipy. matplotlib, BrainPy, ipywidgets and
 the other simulators are pip extras (``pyproject.toml``); the modules that use
 them import them on first use through :func:`require`, so that a missing
 package is reported as the extra to install rather than as a bare

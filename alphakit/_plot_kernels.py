@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from . import _validation as v
-from ._style import G_LABEL, NORM_COLORS
+from ._style import G_LABEL, NORM_COLORS, pyplot
 from .kernels import NORMS, alpha_kernel, kernel_properties
 
 __all__ = [
@@ -28,10 +28,9 @@ __all__ = [
 
 
 def _new_axes(ax: Any, **subplots_kw: Any) -> Any:
+    plt = pyplot()
     if ax is not None:
         return ax
-    import matplotlib.pyplot as plt
-
     _, ax = plt.subplots(**subplots_kw)
     return ax
 
@@ -128,9 +127,8 @@ def plot_norms(tau: float, *, weight: float = 1.0, axes: Any = None) -> Any:
     ['plain', 'peak', 'area', 'legacy']
     """
     tau = v.positive_scalar("tau", tau)
+    plt = pyplot()
     if axes is None:
-        import matplotlib.pyplot as plt
-
         _, axes = plt.subplots(1, len(NORMS), figsize=(12, 3), layout="constrained")
     axes = np.asarray(axes).ravel()
     if axes.size != len(NORMS):
@@ -261,18 +259,18 @@ def plot_convergence(
     >>> ax.get_legend().get_texts()[0].get_text()
     'euler (order 1.00)'
     """
-    dts = v.real_array("dts", dts, ndim=(1,))
+    steps = v.real_array("dts", dts, ndim=(1,))
     ax = _new_axes(ax)
-    for name, err in errors.items():
-        err = v.real_array(f"errors[{name!r}]", err, ndim=(1,))
-        if err.shape != dts.shape:
-            raise ValueError(f"errors[{name!r}] must have one value per dt ({dts.size})")
+    for name, values in errors.items():
+        err = v.real_array(f"errors[{name!r}]", values, ndim=(1,))
+        if err.shape != steps.shape:
+            raise ValueError(f"errors[{name!r}] must have one value per dt ({steps.size})")
         label = (
             name
             if orders is None or name not in orders
             else (f"{name} (order {orders[name]:.2f})")
         )
-        ax.loglog(dts, err, "o-", label=label)
+        ax.loglog(steps, err, "o-", label=label)
     ax.set_xlabel("dt (ms)")
     ax.set_ylabel(error_label)
     ax.legend()

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from types import ModuleType
+
+from ._optional import require
+
 # One colour per convention, shared by every figure of the series
 # (public as alphakit.plotting.NORM_COLORS).
 NORM_COLORS: dict[str, str] = {
@@ -13,3 +17,12 @@ NORM_COLORS: dict[str, str] = {
 
 # The y label of every conductance axis.
 G_LABEL = "g (weight units, e.g. nS)"
+
+
+def pyplot() -> ModuleType:
+    """``matplotlib.pyplot``, or ImportError naming the ``plot`` extra.
+
+    Every public drawing function calls this first, also when given axes, so
+    that a missing matplotlib is reported the same way whatever the arguments.
+    """
+    return require("matplotlib.pyplot", "plot")

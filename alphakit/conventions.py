@@ -35,6 +35,7 @@ from ._conventions_table import (
     ConventionTable,
     factor_value,
 )
+from ._display import html_repr, text_repr
 from ._fit import describe, fit, fit_tau, fmt
 
 __all__ = [
@@ -233,6 +234,10 @@ class Classification:
     peak_time: float
     charge: float
     explanation: str
+
+    _display_note = "explanation"
+    __repr__ = text_repr
+    _repr_html_ = html_repr
 
     def __str__(self) -> str:
         return self.explanation

@@ -24,9 +24,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 from . import _validation as v
 from ._conventions_table import matching_factors
+from ._display import html_repr, text_repr
 from ._fit import convolve, describe, fit, fit_tau
 from .kernels import NORMS
 
@@ -80,8 +82,12 @@ class Diagnosis:
     matches: tuple[str, ...]
     shape_matches: bool
     refit: Diagnosis | None
-    fitted: np.ndarray
+    fitted: NDArray[np.float64]
     explanation: str
+
+    _display_note = "explanation"
+    __repr__ = text_repr
+    _repr_html_ = html_repr
 
     @property
     def tau_estimate(self) -> float | None:
@@ -185,7 +191,18 @@ def recognise_factor(
     return (fits[0] if fits else None), fits
 
 
-def _make(lag, scale, residual, fitted, dt, tau, norm, rtol, shape_rtol, refit=None) -> Diagnosis:
+def _make(
+    lag: float,
+    scale: float,
+    residual: float,
+    fitted: np.ndarray,
+    dt: float,
+    tau: float,
+    norm: str,
+    rtol: float,
+    shape_rtol: float,
+    refit: Diagnosis | None = None,
+) -> Diagnosis:
     fields = describe(lag, scale, residual, dt, tau, norm, rtol, shape_rtol, refit)
     return Diagnosis(refit=refit, fitted=fitted, **fields)
 

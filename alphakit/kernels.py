@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from . import _validation as v
+from ._display import html_repr, text_repr
 from ._kernel_math import alpha, norm_factor
 
 __all__ = ["NORMS", "KernelProperties", "alpha_kernel", "dual_exp_kernel", "kernel_properties"]
@@ -58,6 +59,9 @@ class KernelProperties:
     peak_value: float
     charge: float
     mean_time: float
+
+    __repr__ = text_repr
+    _repr_html_ = html_repr
 
 
 def kernel_properties(tau: float, norm: str = "plain") -> KernelProperties:

@@ -47,6 +47,7 @@ from typing import Any
 
 import numpy as np
 
+from ._display import html_repr, text_repr
 from ._validation import (
     choice,
     finite_scalar,
@@ -138,6 +139,10 @@ class NetworkResult:
     dt: float
     params: Mapping[str, Any] = field(default_factory=dict)
     g_mean: np.ndarray = field(default_factory=lambda: np.zeros((0, 2)))
+
+    _display_extra = ("n_spikes", "rate_exc", "rate_inh")
+    __repr__ = text_repr
+    _repr_html_ = html_repr
 
     @property
     def n_neurons(self) -> int:

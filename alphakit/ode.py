@@ -54,6 +54,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from . import _validation as v
+from ._display import html_repr, text_repr
 from ._engine import RecurrenceOverflow, propagate
 from ._kernel_math import step
 
@@ -70,6 +71,12 @@ class Trace(NamedTuple):
 
     g: np.ndarray
     h: np.ndarray
+
+    def __repr__(self) -> str:
+        return text_repr(self)
+
+    def _repr_html_(self) -> str:
+        return html_repr(self)
 
 
 def _method(method: str) -> str:
@@ -177,7 +184,7 @@ def simulate(
     form = v.choice("form", form, FORMS)
     method = _method(method)
     w = v.weight_array("weight", weight, s.shape[1] if s.ndim == 2 else None)
-    if np.ndim(w):
+    if isinstance(w, np.ndarray):
         w = w.astype(dtype)
     M = step(method, form, dt, tau)
     try:

@@ -1,7 +1,9 @@
 """Figures for the notebooks: kernels, traces, convergence, network rasters and rates.
 
-matplotlib is a core dependency; every function draws into ``ax`` when given one
-and labels its axes with units (time in ms, rates in Hz).
+Every function draws into ``ax`` when given one and labels its axes with units
+(time in ms, rates in Hz). matplotlib comes with the ``plot`` extra
+(``pip install "alphakit[plot]"``): this module imports without it, and every
+function raises ImportError naming that extra when it is missing.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from ._plot_kernels import (
     plot_spikes,
     plot_trace,
 )
-from ._style import NORM_COLORS
+from ._style import NORM_COLORS, pyplot
 
 __all__ = [
     "NORM_COLORS",
@@ -52,9 +54,8 @@ def _network_axes(result: Any, ax: Any, t_range: Any) -> tuple[Any, tuple[float,
                 f"t_range must be (start, stop) with 0 <= start < stop, got {t_range}"
             )
         t_range = (lo, hi)
+    plt = pyplot()
     if ax is None:
-        import matplotlib.pyplot as plt
-
         _, ax = plt.subplots(figsize=(8, 3))
     return ax, t_range
 

@@ -36,7 +36,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
+from ._display import html_repr, text_repr
 from ._validation import positive_int, positive_scalar, real_array
 
 __all__ = [
@@ -385,10 +387,14 @@ class SpikeRecord:
     (100, 50.0, 0.0)
     """
 
-    spike_times: np.ndarray
-    spike_indices: np.ndarray
+    spike_times: NDArray[np.float64]
+    spike_indices: NDArray[np.int64]
     n_neurons: int
     duration: float
+
+    _display_extra = ("n_spikes",)
+    __repr__ = text_repr
+    _repr_html_ = html_repr
 
     def __post_init__(self) -> None:
         times, idx, n, duration = _check(

@@ -19,8 +19,9 @@ rest synchronously::
     w.data["peak_time"]   # 10.0
 
 ipywidgets is imported with this submodule (never by ``import alphakit``);
-without it the module still imports, and calling an explorer raises
-ImportError naming the extra to install (``pip install "alphakit[widgets]"``).
+without it (or without matplotlib) the module still imports, and calling an
+explorer raises ImportError naming the extra to install
+(``pip install "alphakit[widgets]"``, which brings matplotlib too).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from typing import Any
 import numpy as np
 
 from . import _validation as v
+from ._optional import require
 from ._style import G_LABEL, NORM_COLORS
 from .convolution import convolve_spikes
 from .kernels import NORMS, alpha_kernel, kernel_properties
@@ -51,26 +53,23 @@ _FIGSIZE = (7.5, 3.6)
 _DPI = 96
 
 
-try:
-    import ipywidgets as _w
-
-    _Box: Any = _w.VBox
-except ImportError:  # pragma: no cover - depends on the environment
-    _w = None
-    _Box = object
-
-
 def _ipywidgets() -> Any:
-    if _w is None:
-        raise ImportError('alphakit.widgets needs ipywidgets: pip install "alphakit[widgets]"')
-    return _w
+    return require("ipywidgets", "widgets")
+
+
+# The base class exists only with ipywidgets; without it the module still
+# imports, and Explorer.__init__ raises the ImportError through _ipywidgets().
+try:
+    _Box: Any = _ipywidgets().VBox
+except ImportError:  # pragma: no cover - depends on the environment
+    _Box = object
 
 
 def _figure(nrows: int = 1, height_ratios: list[float] | None = None) -> tuple[Any, Any]:
     # A bare Figure on the Agg canvas, not pyplot: the inline backend would
     # otherwise display it a second time at the end of the cell.
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
+    FigureCanvasAgg = require("matplotlib.backends.backend_agg", "plot").FigureCanvasAgg
+    Figure = require("matplotlib.figure", "plot").Figure
 
     fig = Figure(figsize=_FIGSIZE, dpi=_DPI)
     # Fixed margins: a layout engine would double the cost of every re-render.

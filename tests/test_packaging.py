@@ -212,3 +212,43 @@ def test_changelog_keeps_a_changelog_from_0_1_0():
         assert re.search(rf"^\[{re.escape(version)}\]: https://", text, re.M), version
     sections = set(re.findall(r"^### (\w+)", text, re.M))
     assert sections <= {"Added", "Changed", "Deprecated", "Removed", "Fixed", "Security"}
+
+
+def _extra_names(extra: str) -> set[str]:
+    """Distribution names an extra brings, its alphakit[...] self-references followed."""
+    from packaging.requirements import Requirement
+
+    names: set[str] = set()
+    for text in PROJECT["optional-dependencies"][extra]:
+        req = Requirement(text)
+        if req.name == "alphakit":
+            for sub in req.extras:
+                names |= _extra_names(sub)
+        else:
+            names.add(req.name.lower())
+    return names
+
+
+def test_the_core_needs_numpy_and_scipy_only_and_matplotlib_is_the_plot_extra():
+    from packaging.requirements import Requirement
+
+    assert {Requirement(r).name.lower() for r in PROJECT["dependencies"]} == {"numpy", "scipy"}
+    assert _extra_names("plot") == {"matplotlib"}
+    for extra in ("widgets", "notebooks", "all"):
+        assert "matplotlib" in _extra_names(extra), extra
+
+
+def test_py_typed_ships_in_the_package():
+    # PEP 561: the marker file, and the package data that puts it in the wheel
+    # (.ci/check_dist.py checks the built wheel).
+    assert (ROOT / "alphakit" / "py.typed").is_file()
+    assert "py.typed" in PYPROJECT["tool"]["setuptools"]["package-data"]["alphakit"]
+
+
+def test_mypy_is_in_the_lint_extra_and_runs_in_ci_right_after_ruff():
+    assert "mypy" in _extra_names("lint")
+    assert PYPROJECT["tool"]["mypy"]["files"] == ["alphakit"]
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    stages = re.findall(r"^begin (\w+)", ci, flags=re.MULTILINE)
+    assert stages[stages.index("ruff") + 1] == "mypy"
+    assert re.search(r"^mypy$", ci, flags=re.MULTILINE)

@@ -25,6 +25,7 @@ import importlib.util
 import os
 import warnings
 from functools import cache
+from typing import Literal, overload
 
 import numpy as np
 
@@ -36,6 +37,18 @@ __all__ = ["ENGINES", "RecurrenceOverflow", "engine", "propagate"]
 ENGINES = ("auto", "numba", "scipy")
 
 
+@overload
+def propagate(
+    u: np.ndarray, M: np.ndarray, weight: float | np.ndarray = ..., want_h: Literal[True] = ...
+) -> tuple[np.ndarray, np.ndarray]: ...
+@overload
+def propagate(
+    u: np.ndarray, M: np.ndarray, weight: float | np.ndarray = ..., *, want_h: Literal[False]
+) -> tuple[np.ndarray, None]: ...
+@overload
+def propagate(
+    u: np.ndarray, M: np.ndarray, weight: float | np.ndarray, want_h: bool
+) -> tuple[np.ndarray, np.ndarray | None]: ...
 def propagate(
     u: np.ndarray, M: np.ndarray, weight: float | np.ndarray = 1.0, want_h: bool = True
 ) -> tuple[np.ndarray, np.ndarray | None]:
@@ -89,7 +102,7 @@ def _numba_problem() -> str | None:
         problem = f"numba failed to import ({type(exc).__name__}: {exc})"
         warnings.warn(f"{problem}; alphakit falls back to its scipy engine", stacklevel=3)
         return problem
-    if _numba.numba.config.DISABLE_JIT:
+    if _numba.jit_disabled():
         # the loops would run as interpreted Python, far slower than either engine
         return "NUMBA_DISABLE_JIT is set, so numba would not compile"
     return None

@@ -28,11 +28,19 @@ in time order; only the stored outputs are rounded to the input's precision.
 from __future__ import annotations
 
 import math
+from typing import Literal
 
 import numba
 import numpy as np
 
 from ._common import RecurrenceOverflow
+
+
+def jit_disabled() -> bool:
+    """Whether NUMBA_DISABLE_JIT is in force (the loops would then run uncompiled)."""
+    # numba.config sets its options at import, from the environment: no static attribute
+    return bool(numba.config.DISABLE_JIT)  # type: ignore[attr-defined]
+
 
 # Each kernel returns True when a value of g or h does not fit the output dtype
 # (|x| > lim), or went inf or NaN. The state is float64, where inf and NaN are
@@ -118,10 +126,10 @@ def propagate(
     lim = float(np.finfo(u.dtype).max)
     if u.ndim == 2 and u.shape[1] == 1:  # one synapse: the scalar loop, then back to (T, 1)
         g, h = propagate(u[:, 0], M, float(np.ravel(weight)[0]), want_h)
-        return g[:, None], (h[:, None] if want_h else None)
+        return g[:, None], (h[:, None] if h is not None else None)
     if not (u.flags.c_contiguous or u.flags.f_contiguous):
         u = np.ascontiguousarray(u)  # a strided view: one copy beats strided passes
-    order = "F" if u.ndim == 2 and not u.flags.c_contiguous else "C"
+    order: Literal["C", "F"] = "F" if u.ndim == 2 and not u.flags.c_contiguous else "C"
     g = np.empty(u.shape, dtype=u.dtype, order=order)
     # Without h the kernels are handed g again (same type, so no second compilation)
     # and never write to it.

@@ -98,10 +98,10 @@ def _propagate_lfilter(
         if any(x is not None and not np.abs(x).max() <= lim for x in (g, h)):
             raise RecurrenceOverflow(f"g or h does not fit {u.dtype.name}")
     g = g.astype(u.dtype, copy=False)
-    h = h.astype(u.dtype, copy=False) if want_h else None
+    h = h.astype(u.dtype, copy=False) if h is not None else None
     if u.ndim == 2:  # back to time on axis 0 (a transposed view)
         g = g.T
-        h = h.T if want_h else None
+        h = h.T if h is not None else None
     return g, h
 
 
@@ -141,12 +141,21 @@ def _propagate_blocked(
     with np.errstate(over="ignore", invalid="ignore"):  # simulate() checks and explains
         _solve_chunks(U, V, K, P[L], weight, chunk, g, h)
     g = g.reshape(B * L, n)[:T].reshape(u.shape)
-    if want_h:
+    if h is not None:
         h = h.reshape(B * L, n)[:T].reshape(u.shape)
     return g, h
 
 
-def _solve_chunks(U, V, K, ML, weight, chunk, g, h) -> None:
+def _solve_chunks(
+    U: np.ndarray,
+    V: np.ndarray,
+    K: np.ndarray,
+    ML: np.ndarray,
+    weight: float | np.ndarray,
+    chunk: int,
+    g: np.ndarray,
+    h: np.ndarray | None,
+) -> None:
     """Fill g (and h) chunk by chunk, carrying the state from one chunk to the next.
 
     A block's end state is M^L times the previous one plus what its own input

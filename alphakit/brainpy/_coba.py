@@ -82,7 +82,7 @@ def post_aligned(form: str) -> type:
 
         base = LegacyAlpha
 
-    class PostAligned(base, bp.mixin.AlignPost):  # type: ignore[valid-type,misc]
+    class PostAligned(base, bp.mixin.AlignPost):  # type: ignore[valid-type,misc,name-defined]
         def add_current(self, x: Any) -> None:
             self.h.value = self.h.value + x
 
@@ -111,7 +111,7 @@ def connectivity(n_exc: int, n_inh: int, p: float, rng: np.random.Generator) -> 
     pre, post = np.divmod(flat, n)
     post = post + np.where(pre >= n_exc, n, 0)
     degree = np.bincount(pre, minlength=n)
-    width = max(16, -(-int(degree.max()) // 16) * 16)
+    width = max(16, -(-int(np.max(degree)) // 16) * 16)
     table = np.full((n + 1, width), 2 * n, dtype=np.int32)
     first = np.cumsum(degree) - degree  # pre is sorted: each row's entries are contiguous
     table[pre, np.arange(k) - first[pre]] = post
@@ -144,7 +144,7 @@ def spike_counts(spikes: Any, table: Any, dtype: Any) -> Any:
     return jax.lax.while_loop(pending, route, start)[1][: 2 * n]
 
 
-def _make_net(bp: Any, bm: Any, n: int, par: dict, neuron: str, syn_cls: type):
+def _make_net(bp: Any, bm: Any, n: int, par: dict, neuron: str, syn_cls: type) -> Any:
     neuron_cls = getattr(bp.dyn, neuron)
 
     class COBANet(bp.DynSysGroup):
@@ -226,7 +226,9 @@ class CompiledNetwork:
 
             self._run = bm.jit(run)
 
-    def __call__(self, table, v0, w_exc, w_inh, current) -> tuple[np.ndarray, np.ndarray]:
+    def __call__(
+        self, table: np.ndarray, v0: np.ndarray, w_exc: float, w_inh: float, current: float
+    ) -> tuple[np.ndarray, np.ndarray]:
         import jax.numpy as jnp
 
         f32 = jnp.float32

@@ -124,7 +124,7 @@ def installed_convention(
     g, _ = drive(spikes, dt, tau, method, synapse_cls, 1.0, False)
     # Remove BrainPy's one-step read delay, so g[j] is the response j dt after the spike.
     g = g[1:, 0]
-    ts = np.arange(g.size) * dt
+    ts = np.arange(g.size, dtype=np.float64) * dt
     peak = float(g.max())
     peak_time = float(ts[int(np.argmax(g))])
     charge = float(g.sum() * dt)

@@ -99,7 +99,9 @@ def compile_driven_synapses(
 
     def call(spikes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         spikes32 = np.asarray(spikes, dtype=np.float32)
-        received, g, h = run(np.arange(spikes32.shape[0]), spikes32)
+        # bm.jit is annotated as returning a decorator; what it returns is the jitted function
+        out: Any = run(np.arange(spikes32.shape[0]), spikes32)
+        received, g, h = out
         return np.asarray(received), np.asarray(g), np.asarray(h)
 
     return call

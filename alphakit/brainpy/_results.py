@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import NDArray
+
+from .._display import html_repr, text_repr
 
 __all__ = ["IssueScriptResult", "InstalledConvention", "Issue577Result", "SynapseRun"]
 
@@ -32,12 +35,12 @@ class Issue577Result:
         ``brainpy.__version__`` of the run.
     """
 
-    ts: np.ndarray
-    pre_spike: np.ndarray
-    g: np.ndarray
-    h: np.ndarray
-    pre_V: np.ndarray
-    post_V: np.ndarray
+    ts: NDArray[np.float64]
+    pre_spike: NDArray[np.float64]
+    g: NDArray[np.float64]
+    h: NDArray[np.float64]
+    pre_V: NDArray[np.float64]
+    post_V: NDArray[np.float64]
     tau: float
     g_max: float
     dt: float
@@ -46,6 +49,9 @@ class Issue577Result:
     method: str
     form: str
     brainpy_version: str
+
+    __repr__ = text_repr
+    _repr_html_ = html_repr
 
 
 @dataclass(frozen=True, eq=False)
@@ -74,16 +80,19 @@ class SynapseRun:
         ``brainpy.__version__`` of the run.
     """
 
-    ts: np.ndarray
-    spikes: np.ndarray
-    g: np.ndarray
-    h: np.ndarray
+    ts: NDArray[np.float64]
+    spikes: NDArray[np.float64]
+    g: NDArray[np.float64]
+    h: NDArray[np.float64]
     dt: float
     tau: float
     g_max: float | np.ndarray
     method: str
     form: str
     brainpy_version: str
+
+    __repr__ = text_repr
+    _repr_html_ = html_repr
 
 
 @dataclass(frozen=True, eq=False)
@@ -128,8 +137,11 @@ class InstalledConvention:
     tau: float
     dt: float
     method: str
-    ts: np.ndarray
-    g: np.ndarray
+    ts: NDArray[np.float64]
+    g: NDArray[np.float64]
+
+    __repr__ = text_repr
+    _repr_html_ = html_repr
 
 
 @dataclass(frozen=True, eq=False)
@@ -153,10 +165,13 @@ class IssueScriptResult:
     """
 
     ratio: float
-    ts: np.ndarray
-    pre_spike: np.ndarray
-    g: np.ndarray
-    convolution: np.ndarray
+    ts: NDArray[np.float64]
+    pre_spike: NDArray[np.float64]
+    g: NDArray[np.float64]
+    convolution: NDArray[np.float64]
     legacy: bool
     stdout: str
     brainpy_version: str
+
+    __repr__ = text_repr
+    _repr_html_ = html_repr

@@ -127,7 +127,7 @@ def run_issue_577(
             return np.asarray(mon[key], dtype=np.float64).reshape(T, -1)[:, 0].copy()
 
         result = Issue577Result(
-            ts=np.arange(T) * dt,
+            ts=np.arange(T, dtype=np.float64) * dt,
             pre_spike=col("pre.spike"),
             g=col("syn.g"),
             h=col("syn.h"),
@@ -285,7 +285,7 @@ def run_synapse(
     if one:
         g, h = g[:, 0], h[:, 0]
     return SynapseRun(
-        ts=np.arange(grid.shape[0]) * dt,
+        ts=np.arange(grid.shape[0], dtype=np.float64) * dt,
         spikes=grid.copy(),
         g=g,
         h=h,

@@ -36,6 +36,7 @@ from typing import Any
 import numpy as np
 
 from .. import _validation as v
+from .._display import html_repr, text_repr
 from ..kernels import alpha_kernel, dual_exp_kernel
 from ._brainpy import BRAINPY_MODELS, run_brainpy
 from ._brian2 import BRIAN2_METHODS, run_brian2
@@ -223,6 +224,9 @@ class PeerMeasure:
     time_to_peak: float
     charge: float
     norm: str
+
+    __repr__ = text_repr
+    _repr_html_ = html_repr
 
 
 def measure(response: PeerResponse) -> PeerMeasure:

@@ -7,8 +7,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 from .. import _validation as v
+from .._display import html_repr, text_repr
 from ..spikes import n_steps
 
 # A grid time t is accepted when t/dt is this close to an integer (a few ulps
@@ -69,8 +71,8 @@ class PeerResponse:
         AlphaSynapse stops at ``10 tau``, Elephant at the kernel's ``cutoff``.
     """
 
-    t: np.ndarray
-    response: np.ndarray
+    t: NDArray[np.float64]
+    response: NDArray[np.float64]
     simulator: str
     model: str
     version: str
@@ -84,9 +86,13 @@ class PeerResponse:
     weight: float
     tau: float
     dt: float
-    spike_times: np.ndarray
+    spike_times: NDArray[np.float64]
     tau_rise: float
     cutoff: float = math.inf
+
+    _display_note = "timing"
+    __repr__ = text_repr
+    _repr_html_ = html_repr
 
     @property
     def label(self) -> str:

@@ -21,7 +21,7 @@ _MODELS = {
 def _import_nest() -> Any:
     # PyNEST prints a banner on stdout at import unless PYNEST_QUIET is set.
     os.environ.setdefault("PYNEST_QUIET", "1")
-    nest = require("nest", "peers")
+    nest: Any = require("nest", "peers")
     if hasattr(nest, "VerbosityLevel"):  # NEST >= 3.9
         nest.verbosity = nest.VerbosityLevel.ERROR
     else:  # pragma: no cover - older NEST

@@ -19,7 +19,7 @@ with it. Then the yardstick of the spike routing, the part of a step that was
 slow: the full network's loop with alphakit's JAX routing against the same
 network routed by BrainPy's event-driven CSR operator (``bm.event.csrmv``),
 after checking that both give the same spikes. With ``--table`` the script
-prints the Markdown table of rates, CV and synchrony for the README, adding the
+prints the Markdown table of rates, CV and synchrony of benchmarks/README.md, adding the
 runs with BrainPy's ``LifRef`` neuron. Exits 0 either way (a benchmark
 reports, it does not judge a noisy shared machine).
 """
@@ -116,7 +116,7 @@ def row(name: str, res) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--table", action="store_true", help="print the README results table")
+    parser.add_argument("--table", action="store_true", help="print the results table")
     parser.add_argument("--sweep-duration", type=float, default=1000.0)
     args = parser.parse_args()
 

@@ -28,6 +28,8 @@ bm = pytest.importorskip("brainpy.math")
 import alphakit  # noqa: E402
 from alphakit import brainpy as abp  # noqa: E402
 
+from _reference import ode_matrix  # noqa: E402
+
 pytestmark = pytest.mark.brainpy
 
 DATA = Path(__file__).parent / "data"
@@ -173,7 +175,7 @@ _THIRD_ORDER = ("rk3", "heun3", "ralston3", "ssprk3")
 def taylor_recurrence(spikes: np.ndarray, dt: float, tau: float, c: float, order: int):
     """g of x[n] = p(dt A) x[n-1], h[n] += s[n]; p = Taylor polynomial of exp, A = [[-1/tau, c],
     [0, -1/tau]]: what any explicit order-`order` Runge-Kutta method does to a linear system."""
-    A = np.array([[-1.0 / tau, c], [0.0, -1.0 / tau]])
+    A = ode_matrix(tau, c)
     M = sum(np.linalg.matrix_power(dt * A, k) / math.factorial(k) for k in range(order + 1))
     x = np.zeros((2,) + spikes.shape[1:])
     g = np.zeros_like(spikes)

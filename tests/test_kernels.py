@@ -1,6 +1,5 @@
 """Kernel invariants across every convention at once (elephant.kernels style)."""
 
-import math
 
 import numpy as np
 import pytest
@@ -10,17 +9,10 @@ from scipy.integrate import quad
 
 from alphakit import NORMS, alpha_kernel, dual_exp_kernel, kernel_properties
 
+from _reference import NORM_FACTOR
+
 TAUS = [0.5, 2.0, 8.6, 20.0]
 taus = st.floats(min_value=0.05, max_value=200.0)
-
-# How each norm relates to the plain kernel t/tau e^(-t/tau), written from the
-# definitions (not from the module's own table).
-EXPECTED_FACTOR = {
-    "plain": lambda tau: 1.0,
-    "peak": lambda tau: math.e,
-    "area": lambda tau: 1.0 / tau,
-    "legacy": lambda tau: tau,
-}
 
 
 @pytest.mark.parametrize("norm", NORMS)
@@ -47,7 +39,7 @@ def test_factor_relative_to_plain(norm):
     for tau in TAUS:
         t = np.linspace(0.01, 5 * tau, 50)
         ratio = alpha_kernel(t, tau, norm) / (t / tau * np.exp(-t / tau))
-        np.testing.assert_allclose(ratio, EXPECTED_FACTOR[norm](tau), rtol=1e-14)
+        np.testing.assert_allclose(ratio, NORM_FACTOR[norm](tau), rtol=1e-14)
 
 
 def test_named_conventions():

@@ -16,12 +16,13 @@ from alphakit import (
     step_matrix,
 )
 
+from _reference import COUPLING, ode_matrix
+
 DATA = Path(__file__).parent / "data"
 
 
 def _A(form, tau):
-    c = 1.0 / tau if form == "fixed" else 1.0
-    return np.array([[-1.0 / tau, c], [0.0, -1.0 / tau]])
+    return ode_matrix(tau, COUPLING[form](tau))
 
 
 # Explicit Runge-Kutta tableaux, stepped on f(x) = A x: an independent check of
@@ -57,7 +58,7 @@ def test_exact_and_exp_euler_step_matrices(form):
     dt, tau = 0.4, 3.0
     np.testing.assert_allclose(step_matrix("exact", form, dt, tau), expm(dt * _A(form, tau)))
     # exponential Euler on g with h frozen, written out by hand
-    c = 1.0 / tau if form == "fixed" else 1.0
+    c = COUPLING[form](tau)
     r = np.exp(-dt / tau)
     g0, h0 = 0.7, 1.3
     g1 = g0 * r + c * h0 * tau * (1 - r)

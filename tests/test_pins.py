@@ -189,7 +189,8 @@ def test_readme_test_command_is_strict_and_is_what_ci_runs():
     args = command.split()
     assert args[:3] == ["python", "-m", "pytest"]
     assert "--nbval" in args and "--nbval-lax" not in args, "notebooks are compared strictly"
-    assert args[-2:] == ["tests", "notebooks"]
+    assert args[-3:] == ["alphakit", "tests", "notebooks"]
+    assert "--doctest-modules" in args, "the docstrings' Examples run as doctests"
     sanitize = args[args.index("--nbval-sanitize-with") + 1]
     assert (ROOT / sanitize).is_file()
     browser = read_block(README, "browser")
@@ -202,6 +203,8 @@ def test_readme_test_command_is_strict_and_is_what_ci_runs():
     assert re.search(r"^BROWSER_CMD=\$\(readme_block browser\)$", ci, re.M)
     runs = re.findall(r"^run_pytest (\S+)", ci, re.M)
     assert runs[:2] == ['"$TEST_CMD"', '"$BROWSER_CMD"'], runs
+    # The Python 3.11 stage runs the doctests of the installed wheel too.
+    assert re.search(r"^run_pytest .*--doctest-modules --pyargs alphakit", ci, re.M)
     # ... and installs the Binder files as repo2docker does: the requirements, then postBuild.
     install = re.search(
         r"^pip install .*-r binder/requirements\.txt\n\./binder/postBuild$", ci, re.M

@@ -23,18 +23,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 from alphakit import widgets  # noqa: E402
 
-# c in c * t/tau * exp(-t/tau), and the peak value and charge, per norm (kernels docstring table).
-NORM_CONST = {
-    "plain": lambda tau: 1.0,
-    "peak": lambda tau: math.e,
-    "area": lambda tau: 1.0 / tau,
-    "legacy": lambda tau: tau,
-}
-
-
-def closed_alpha(t: np.ndarray, tau: float, c: float) -> np.ndarray:
-    t = np.asarray(t, dtype=float)
-    return np.where(t >= 0, c * t / tau * np.exp(-np.clip(t, 0, None) / tau), 0.0)
+from _reference import NORM_FACTOR  # noqa: E402
+from _reference import alpha as closed_alpha  # noqa: E402
 
 
 def lines_by_label(ax) -> dict[str, matplotlib.lines.Line2D]:
@@ -85,7 +75,7 @@ def test_repr_is_deterministic_and_states_the_settings(name):
 # -- 1. kernel ---------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("norm", sorted(NORM_CONST))
+@pytest.mark.parametrize("norm", sorted(NORM_FACTOR))
 @pytest.mark.parametrize("tau", [0.5, 17.5])
 def test_kernel_explorer_matches_the_closed_form(norm, tau):
     w = widgets.kernel_explorer()
@@ -93,7 +83,7 @@ def test_kernel_explorer_matches_the_closed_form(norm, tau):
     w.controls["tau"].value = tau
     w.controls["weight"].value = 2.5
     d = w.data
-    c = NORM_CONST[norm](tau)
+    c = NORM_FACTOR[norm](tau)
     np.testing.assert_allclose(d["g"], 2.5 * closed_alpha(d["t"], tau, c), rtol=1e-12, atol=0)
     assert d["peak_time"] == pytest.approx(tau)
     assert d["peak_value"] == pytest.approx(2.5 * c / math.e)

@@ -205,7 +205,9 @@ def output_buffers(
         if not isinstance(buf, np.ndarray):
             raise TypeError(f"out's {name} buffer must be a numpy array, got {type(buf).__name__}")
         if buf.shape != tuple(shape):
-            raise ValueError(f"out's {name} buffer must have shape {tuple(shape)}, got {buf.shape}")
+            raise ValueError(
+                f"out's {name} buffer must have shape {tuple(shape)}, got {buf.shape}"
+            )
         if buf.dtype != dtype:
             raise TypeError(
                 f"out's {name} buffer must have dtype {dtype.name} (the dtype argument), "
@@ -218,7 +220,9 @@ def output_buffers(
                 f"out's {name} buffer must be contiguous (C or Fortran order), not a strided view"
             )
         if any(np.may_share_memory(buf, src) for src in sources):
-            raise ValueError(f"out's {name} buffer overlaps the input spikes; pass a separate array")
+            raise ValueError(
+                f"out's {name} buffer overlaps the input spikes; pass a separate array"
+            )
         if any(np.may_share_memory(buf, other) for other in out[:i]):
             raise ValueError(f"out's buffers overlap: {names[i - 1]} and {name} must be separate")
     return tuple(out)

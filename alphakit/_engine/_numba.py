@@ -60,7 +60,12 @@ def _scan(u, a0, a1, b, w, g, h, want_h, lim):  # pragma: no cover - compiled
 # sums as the scalar loop's, each rounded once instead of twice
 @numba.njit(cache=True, nogil=True, fastmath={"contract"})
 def _scan_rows(u, a0, a1, b, w, g, h, want_h, lim):  # pragma: no cover - compiled
-    """Time step by time step, all synapses at once: for rows that are contiguous."""
+    """Time step by time step, all synapses at once: for rows that are contiguous.
+
+    One loop over a row does everything (update, store, overflow flag), so each
+    row's data passes through the registers once; ``want_h`` is decided outside
+    it, so neither loop carries a branch and both vectorise.
+    """
     m = u.shape[1]
     gk = np.zeros(m)
     hk = np.zeros(m)
@@ -69,17 +74,24 @@ def _scan_rows(u, a0, a1, b, w, g, h, want_h, lim):  # pragma: no cover - compil
         # row views keep the inner loop free of 2-D index arithmetic, so it vectorises
         uk = u[k]
         gr = g[k]
-        for j in range(m):
-            gj = a0 * gk[j] + b * hk[j]
-            hk[j] = a1 * hk[j] + w[j] * uk[j]
-            gk[j] = gj
-            gr[j] = gj
+        hr = h[k]
         if want_h:
-            hr = h[k]
             for j in range(m):
-                hr[j] = hk[j]
-        for j in range(m):
-            bad |= (abs(gk[j]) > lim) | (abs(hk[j]) > lim)
+                gj = a0 * gk[j] + b * hk[j]
+                hj = a1 * hk[j] + w[j] * uk[j]
+                gk[j] = gj
+                hk[j] = hj
+                gr[j] = gj
+                hr[j] = hj
+                bad |= (abs(gj) > lim) | (abs(hj) > lim)
+        else:
+            for j in range(m):
+                gj = a0 * gk[j] + b * hk[j]
+                hj = a1 * hk[j] + w[j] * uk[j]
+                gk[j] = gj
+                hk[j] = hj
+                gr[j] = gj
+                bad |= (abs(gj) > lim) | (abs(hj) > lim)
     for j in range(m):
         if not (math.isfinite(gk[j]) and math.isfinite(hk[j])):
             return True

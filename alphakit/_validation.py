@@ -174,3 +174,55 @@ def random_seed(name: str, value: Any) -> int:
     if value < 0:
         raise ValueError(f"{name} must be a non-negative integer or None, got {value}")
     return int(value)
+
+
+def output_buffers(
+    out: Any,
+    names: tuple[str, ...],
+    shape: tuple[int, ...],
+    dtype: Any,
+    inputs: Iterable[Any] = (),
+) -> tuple[np.ndarray, ...] | None:
+    """Check numpy-style ``out=`` buffers: one array per name in ``names``.
+
+    One output may be given as a bare array. Each buffer must be a writeable,
+    C- or F-contiguous ndarray of exactly ``shape`` and ``dtype`` (no casting,
+    as numpy's ``out=`` with the same kind), and may overlap neither another
+    buffer nor any of ``inputs``: results written in place must never change
+    the data they are computed from.
+    """
+    if out is None:
+        return None
+    if isinstance(out, np.ndarray) and len(names) == 1:
+        out = (out,)
+    described = names[0] if len(names) == 1 else f"({', '.join(names)})"
+    if not isinstance(out, tuple | list) or len(out) != len(names):
+        kind = "an array" if len(names) == 1 else f"a tuple of {len(names)} arrays"
+        raise TypeError(f"out must be {kind} {described}, got {type(out).__name__}")
+    dtype = np.dtype(dtype)
+    sources = [np.asarray(x) for x in inputs if isinstance(x, np.ndarray)]
+    for i, (name, buf) in enumerate(zip(names, out, strict=True)):
+        if not isinstance(buf, np.ndarray):
+            raise TypeError(f"out's {name} buffer must be a numpy array, got {type(buf).__name__}")
+        if buf.shape != tuple(shape):
+            raise ValueError(
+                f"out's {name} buffer must have shape {tuple(shape)}, got {buf.shape}"
+            )
+        if buf.dtype != dtype:
+            raise TypeError(
+                f"out's {name} buffer must have dtype {dtype.name} (the dtype argument), "
+                f"got {buf.dtype.name}"
+            )
+        if not buf.flags.writeable:
+            raise ValueError(f"out's {name} buffer is read-only")
+        if not (buf.flags.c_contiguous or buf.flags.f_contiguous):
+            raise ValueError(
+                f"out's {name} buffer must be contiguous (C or Fortran order), not a strided view"
+            )
+        if any(np.may_share_memory(buf, src) for src in sources):
+            raise ValueError(
+                f"out's {name} buffer overlaps the input spikes; pass a separate array"
+            )
+        if any(np.may_share_memory(buf, other) for other in out[:i]):
+            raise ValueError(f"out's buffers overlap: {names[i - 1]} and {name} must be separate")
+    return tuple(out)

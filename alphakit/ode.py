@@ -58,19 +58,24 @@ from ._display import html_repr, text_repr
 from ._engine import RecurrenceOverflow, propagate
 from ._kernel_math import step
 
-__all__ = ["FORMS", "METHODS", "Trace", "simulate", "step_matrix"]
+__all__ = ["FORMS", "METHODS", "OUTPUTS", "Trace", "simulate", "step_matrix"]
 
 FORMS: tuple[str, ...] = ("fixed", "legacy")
 METHODS: tuple[str, ...] = ("euler", "rk2", "rk4", "exp_euler", "exact")
+#: What :func:`simulate` stores: both state variables, or g alone.
+OUTPUTS: tuple[str, ...] = ("both", "g")
 # BrainPy's name for its default integrator; for this model it is exp_euler.
 _ALIASES = {"exp_auto": "exp_euler"}
 
 
 class Trace(NamedTuple):
-    """Conductance ``g`` and auxiliary variable ``h`` of :func:`simulate`."""
+    """Conductance ``g`` and auxiliary variable ``h`` of :func:`simulate`.
+
+    ``h`` is None when :func:`simulate` was asked for ``outputs="g"``.
+    """
 
     g: np.ndarray
-    h: np.ndarray
+    h: np.ndarray | None
 
     def __repr__(self) -> str:
         return text_repr(self)
@@ -126,6 +131,9 @@ def simulate(
     method: str = "exact",
     weight: Any = 1.0,
     dtype: Any = np.float64,
+    *,
+    outputs: str = "both",
+    out: Any = None,
 ) -> Trace:
     """Integrate the alpha synapse driven by spike counts on a grid.
 
@@ -149,13 +157,25 @@ def simulate(
         Precision of the input and of ``g`` and ``h``. float32 (BrainPy's
         default precision) halves the memory, and with it the memory traffic
         that paces large arrays, at ~1e-6 relative accuracy.
+    outputs : {"both", "g"}
+        ``"g"`` stores only g: h is carried through the steps but not kept,
+        which saves its memory and the traffic of writing it. g is the same,
+        bit for bit, either way.
+    out : ndarray or tuple of ndarray, optional
+        Preallocated outputs, as in numpy: ``(g, h)`` for ``outputs="both"``,
+        the g array (or ``(g,)``) for ``outputs="g"``. Each must have the shape
+        of ``spikes`` and exactly ``dtype``, be C- or F-contiguous and writeable,
+        and share no memory with ``spikes`` or the other buffer. They are
+        filled in place and returned in the Trace; reusing them across calls
+        spares allocating (and the system zeroing) fresh memory each time. If
+        the call raises, their contents are unspecified.
 
     Returns
     -------
     Trace
-        ``(g, h)``, each of ``dtype`` with the shape of ``spikes``. With
-        ``form="fixed", method="exact"``, ``g`` equals
-        ``convolve_spikes(spikes, dt, tau, weight=weight)`` (lag 0).
+        ``(g, h)``, each of ``dtype`` with the shape of ``spikes`` (``h`` is
+        None with ``outputs="g"``). With ``form="fixed", method="exact"``,
+        ``g`` equals ``convolve_spikes(spikes, dt, tau, weight=weight)`` (lag 0).
 
     Notes
     -----
@@ -176,6 +196,13 @@ def simulate(
     >>> legacy = simulate(s, dt=0.1, tau=8.6, form="legacy").g
     >>> round(float(legacy[50] / fixed[50]), 10)
     8.6
+
+    Reusing buffers and keeping g only:
+
+    >>> g = np.empty(100)
+    >>> trace = simulate(s, dt=0.1, tau=8.6, outputs="g", out=g)
+    >>> trace.g is g, trace.h is None, bool(np.array_equal(g, fixed))
+    (True, True, True)
     """
     dtype = v.float_dtype("dtype", dtype)
     s = v.spike_array("spikes", spikes, dtype)
@@ -186,9 +213,13 @@ def simulate(
     w = v.weight_array("weight", weight, s.shape[1] if s.ndim == 2 else None)
     if isinstance(w, np.ndarray):
         w = w.astype(dtype)
+    want_h = v.choice("outputs", outputs, OUTPUTS) == "both"
+    names = ("g", "h") if want_h else ("g",)
+    checked = v.output_buffers(out, names, s.shape, dtype, inputs=(s, spikes))
+    buffers = None if checked is None else (checked[0], checked[1] if want_h else None)
     M = step(method, form, dt, tau)
     try:
-        g, h = propagate(s, M, weight=w)
+        g, h = propagate(s, M, weight=w, want_h=want_h, out=buffers)
     except RecurrenceOverflow:
         a = float(M[0, 0])
         if abs(a) > 1.0:

@@ -37,26 +37,62 @@ __all__ = ["ENGINES", "RecurrenceOverflow", "engine", "propagate"]
 ENGINES = ("auto", "numba", "scipy")
 
 
+_Out = tuple[np.ndarray, np.ndarray | None] | None
+
+
 @overload
 def propagate(
-    u: np.ndarray, M: np.ndarray, weight: float | np.ndarray = ..., want_h: Literal[True] = ...
+    u: np.ndarray,
+    M: np.ndarray,
+    weight: float | np.ndarray = ...,
+    want_h: Literal[True] = ...,
+    *,
+    out: _Out = ...,
+    fused: bool = ...,
 ) -> tuple[np.ndarray, np.ndarray]: ...
 @overload
 def propagate(
-    u: np.ndarray, M: np.ndarray, weight: float | np.ndarray = ..., *, want_h: Literal[False]
+    u: np.ndarray,
+    M: np.ndarray,
+    weight: float | np.ndarray = ...,
+    *,
+    want_h: Literal[False],
+    out: _Out = ...,
+    fused: bool = ...,
 ) -> tuple[np.ndarray, None]: ...
 @overload
 def propagate(
-    u: np.ndarray, M: np.ndarray, weight: float | np.ndarray, want_h: bool
+    u: np.ndarray,
+    M: np.ndarray,
+    weight: float | np.ndarray,
+    want_h: bool,
+    *,
+    out: _Out = ...,
+    fused: bool = ...,
 ) -> tuple[np.ndarray, np.ndarray | None]: ...
 def propagate(
-    u: np.ndarray, M: np.ndarray, weight: float | np.ndarray = 1.0, want_h: bool = True
+    u: np.ndarray,
+    M: np.ndarray,
+    weight: float | np.ndarray = 1.0,
+    want_h: bool = True,
+    *,
+    out: _Out = None,
+    fused: bool = False,
 ) -> tuple[np.ndarray, np.ndarray | None]:
     """(g, h) of the recurrence driven by ``weight * u``; h is None unless ``want_h``.
 
     ``u`` has shape (T,) or (T, n); ``weight`` is a scalar or has shape (n,).
     Outputs have the shape of ``u`` and its precision (float64, or float32);
     raises :class:`RecurrenceOverflow` when a value does not fit it.
+
+    ``out``: ``(g, h)`` buffers of that shape and precision to write into and
+    return (``h`` None when not ``want_h``); the caller has checked them. The
+    values are the same bits as in fresh outputs.
+
+    ``fused``: without h, the scipy back-end may run g through one second-order
+    filter instead of the cascade h -> g (one pass less, but its double pole
+    amplifies rounding); g then differs from the ``want_h=True`` g in the last
+    bits. Otherwise g is the same with or without h on both back-ends.
     """
     if M[1, 0] != 0.0:
         raise ValueError("propagate needs an upper-triangular step matrix")
@@ -65,8 +101,8 @@ def propagate(
     if engine() == "numba":
         from . import _numba
 
-        return _numba.propagate(u, M, weight, want_h)
-    return _scipy.propagate(u, M, weight, want_h)
+        return _numba.propagate(u, M, weight, want_h, out)
+    return _scipy.propagate(u, M, weight, want_h, out, fused)
 
 
 def engine() -> str:

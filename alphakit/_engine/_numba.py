@@ -68,7 +68,12 @@ def _scan(u, a0, a1, b, w, g, h, want_h, lim):  # pragma: no cover - compiled
 # sums as the scalar loop's, each rounded once instead of twice
 @numba.njit(cache=True, nogil=True, fastmath={"contract"})
 def _scan_rows(u, a0, a1, b, w, g, h, want_h, lim):  # pragma: no cover - compiled
-    """Time step by time step, all synapses at once: for rows that are contiguous."""
+    """Time step by time step, all synapses at once: for rows that are contiguous.
+
+    One loop over a row does everything (update, store, overflow flag), so each
+    row's data passes through the registers once; ``want_h`` is decided outside
+    it, so neither loop carries a branch and both vectorise.
+    """
     m = u.shape[1]
     gk = np.zeros(m)
     hk = np.zeros(m)
@@ -77,17 +82,24 @@ def _scan_rows(u, a0, a1, b, w, g, h, want_h, lim):  # pragma: no cover - compil
         # row views keep the inner loop free of 2-D index arithmetic, so it vectorises
         uk = u[k]
         gr = g[k]
-        for j in range(m):
-            gj = a0 * gk[j] + b * hk[j]
-            hk[j] = a1 * hk[j] + w[j] * uk[j]
-            gk[j] = gj
-            gr[j] = gj
+        hr = h[k]
         if want_h:
-            hr = h[k]
             for j in range(m):
-                hr[j] = hk[j]
-        for j in range(m):
-            bad |= (abs(gk[j]) > lim) | (abs(hk[j]) > lim)
+                gj = a0 * gk[j] + b * hk[j]
+                hj = a1 * hk[j] + w[j] * uk[j]
+                gk[j] = gj
+                hk[j] = hj
+                gr[j] = gj
+                hr[j] = hj
+                bad |= (abs(gj) > lim) | (abs(hj) > lim)
+        else:
+            for j in range(m):
+                gj = a0 * gk[j] + b * hk[j]
+                hj = a1 * hk[j] + w[j] * uk[j]
+                gk[j] = gj
+                hk[j] = hj
+                gr[j] = gj
+                bad |= (abs(gj) > lim) | (abs(hj) > lim)
     for j in range(m):
         if not (math.isfinite(gk[j]) and math.isfinite(hk[j])):
             return True
@@ -115,9 +127,16 @@ def _scan_columns(u, a0, a1, b, w, g, h, want_h, lim):  # pragma: no cover - com
 
 
 def propagate(
-    u: np.ndarray, M: np.ndarray, weight: float | np.ndarray, want_h: bool
+    u: np.ndarray,
+    M: np.ndarray,
+    weight: float | np.ndarray,
+    want_h: bool,
+    out: tuple[np.ndarray, np.ndarray | None] | None = None,
 ) -> tuple[np.ndarray, np.ndarray | None]:
     """(g, h) of the recurrence driven by ``weight * u``, as the scipy engine's.
+
+    ``out``: buffers for g and h (h None without ``want_h``), written in place;
+    any memory layout works, the loop order follows the input's.
 
     Raises :class:`alphakit._engine.RecurrenceOverflow` when a value of g or h
     does not fit ``u.dtype`` (float64 or float32).
@@ -125,22 +144,29 @@ def propagate(
     a0, a1, b = float(M[0, 0]), float(M[1, 1]), float(M[0, 1])
     lim = float(np.finfo(u.dtype).max)
     if u.ndim == 2 and u.shape[1] == 1:  # one synapse: the scalar loop, then back to (T, 1)
-        g, h = propagate(u[:, 0], M, float(np.ravel(weight)[0]), want_h)
+        col = None if out is None else (out[0][:, 0], None if out[1] is None else out[1][:, 0])
+        g, h = propagate(u[:, 0], M, float(np.ravel(weight)[0]), want_h, col)
+        if out is not None:
+            return out
         return g[:, None], (h[:, None] if h is not None else None)
     if not (u.flags.c_contiguous or u.flags.f_contiguous):
         u = np.ascontiguousarray(u)  # a strided view: one copy beats strided passes
     order: Literal["C", "F"] = "F" if u.ndim == 2 and not u.flags.c_contiguous else "C"
-    g = np.empty(u.shape, dtype=u.dtype, order=order)
+    if out is None:
+        g = np.empty(u.shape, dtype=u.dtype, order=order)
+        h = np.empty_like(g) if want_h else None
+    else:
+        g, h = out
     # Without h the kernels are handed g again (same type, so no second compilation)
     # and never write to it.
-    h = np.empty_like(g) if want_h else g
+    h_arg = h if want_h else g
     if u.ndim == 1:
-        bad = _scan(u, a0, a1, b, float(weight), g, h, want_h, lim)
+        bad = _scan(u, a0, a1, b, float(weight), g, h_arg, want_h, lim)
     else:
         n = u.shape[1]
         w = np.ascontiguousarray(np.broadcast_to(np.asarray(weight, dtype=np.float64), (n,)))
         kernel = _scan_rows if order == "C" else _scan_columns
-        bad = kernel(u, a0, a1, b, w, g, h, want_h, lim)
+        bad = kernel(u, a0, a1, b, w, g, h_arg, want_h, lim)
     if bad:
         raise RecurrenceOverflow(f"g or h does not fit {u.dtype.name}")
     return g, (h if want_h else None)

@@ -44,15 +44,23 @@ def _powers(M: np.ndarray, count: int) -> np.ndarray:
 
 
 def propagate(
-    u: np.ndarray, M: np.ndarray, weight: float | np.ndarray, want_h: bool
+    u: np.ndarray,
+    M: np.ndarray,
+    weight: float | np.ndarray,
+    want_h: bool,
+    out: tuple[np.ndarray, np.ndarray | None] | None = None,
+    fused: bool = False,
 ) -> tuple[np.ndarray, np.ndarray | None]:
     """(g, h) of the recurrence driven by ``weight * u``, for float64 or float32 ``u``.
 
     Raises :class:`RecurrenceOverflow` when a value of g or h does not fit ``u.dtype``.
+    ``out``: buffers the results are copied into and returned as (this reference
+    back-end computes in its own arrays first). ``fused``: see
+    :func:`alphakit._engine.propagate`.
     """
     n = u.shape[1] if u.ndim == 2 else 1
     if n < _BLOCKED_MIN_COLUMNS:
-        g, h = _propagate_lfilter(u, M, weight, want_h)
+        g, h = _propagate_lfilter(u, M, weight, want_h, fused)
     else:
         g, h = _propagate_blocked(u, M, weight, want_h)
     # inf and NaN, once in the state, stay to the last step (a * inf is inf, 0 * inf
@@ -60,19 +68,25 @@ def propagate(
     for x in (g, h):
         if x is not None and not np.all(np.isfinite(x[-1])):
             raise RecurrenceOverflow(f"g or h does not fit {u.dtype.name}")
-    return g, h
+    if out is None:
+        return g, h
+    for buffer, value in zip(out, (g, h), strict=True):
+        if buffer is not None:
+            np.copyto(buffer, value)
+    return out
 
 
 def _propagate_lfilter(
-    u: np.ndarray, M: np.ndarray, weight: float | np.ndarray, want_h: bool
+    u: np.ndarray, M: np.ndarray, weight: float | np.ndarray, want_h: bool, fused: bool = False
 ) -> tuple[np.ndarray, np.ndarray | None]:
     """Few synapses: IIR filters along time, from the z-transform of the recurrence.
 
     (I - M z^-1) X = (0, 1) U gives H = U / (1 - M11 z^-1) and
-    G = M01 z^-1 H / (1 - M00 z^-1). When h is wanted anyway, g is filtered from
-    it (this cascade is the recurrence itself); otherwise one second-order filter,
-    G = M01 z^-1 U / ((1 - M00 z^-1)(1 - M11 z^-1)), saves a pass. The expanded
-    second-order form is less accurate: its double pole near 1 amplifies
+    G = M01 z^-1 H / (1 - M00 z^-1). g is filtered from h (this cascade is the
+    recurrence itself), also when h is not kept, so that g is the same either way.
+    With ``fused`` and no h, one second-order filter,
+    G = M01 z^-1 U / ((1 - M00 z^-1)(1 - M11 z^-1)), saves a pass instead. The
+    expanded second-order form is less accurate: its double pole near 1 amplifies
     rounding (about 3x the true truncation error of RK4 at dt/tau = 0.002).
     """
     from scipy.signal import lfilter
@@ -85,12 +99,14 @@ def _propagate_lfilter(
     if np.ndim(weight) != 0:
         rows = rows * np.asarray(weight)[:, None]
     with np.errstate(over="ignore", invalid="ignore"):
-        if want_h:
+        if want_h or not fused:
             h = lfilter([w], [1.0, -a1], rows, axis=-1)
             g = lfilter([0.0, b], [1.0, -a0], h, axis=-1)
         else:
             h = None
             g = lfilter([0.0, w * b], [1.0, -(a0 + a1), a0 * a1], rows, axis=-1)
+        if not want_h:
+            h = None
     # lfilter computes in float64 (its coefficients are); hand back the input's precision,
     # unless a value does not fit it (which the last step need not show)
     if u.dtype != np.float64:

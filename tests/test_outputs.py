@@ -1,0 +1,127 @@
+"""simulate(outputs=, out=) and convolve_spikes(out=, dtype=): same bits, checked buffers."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import alphakit as ak
+
+DT, TAU = 0.1, 5.0
+# one train, one column, a few columns (lfilter on the scipy engine), many (its blocked path)
+SHAPES = [(400,), (400, 1), (400, 3), (403, 40)]
+
+
+def spikes(shape: tuple[int, ...], order: str = "C", seed: int = 0) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    return np.asarray(rng.poisson(0.05, size=shape).astype(float), order=order)
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+@pytest.mark.parametrize("order", ["C", "F"])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("method", ["exact", "rk4", "euler", "exp_euler"])
+def test_g_only_and_out_are_bit_identical_to_the_default(engine, shape, order, dtype, method):
+    s = spikes(shape, order)
+    kw = dict(method=method, dtype=dtype, weight=0.7)
+    default = ak.simulate(s, DT, TAU, **kw)
+    g_only = ak.simulate(s, DT, TAU, outputs="g", **kw)
+    assert g_only.h is None
+    np.testing.assert_array_equal(g_only.g, default.g)
+    # buffers in both memory orders, whatever the input's
+    g_buf, h_buf = np.empty(shape, dtype, order="C"), np.empty(shape, dtype, order="F")
+    both = ak.simulate(s, DT, TAU, out=(g_buf, h_buf), **kw)
+    assert both.g is g_buf and both.h is h_buf
+    np.testing.assert_array_equal(g_buf, default.g)
+    np.testing.assert_array_equal(h_buf, default.h)
+    g_buf2 = np.full(shape, np.nan, dtype)
+    assert ak.simulate(s, DT, TAU, outputs="g", out=g_buf2, **kw).g is g_buf2
+    np.testing.assert_array_equal(g_buf2, default.g)
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+@pytest.mark.parametrize("method", ["exact", "fft", "direct"])
+def test_convolve_out_is_bit_identical(engine, shape, method):
+    s = spikes(shape)
+    g = ak.convolve_spikes(s, DT, TAU, method=method)
+    buf = np.full(shape, np.nan)
+    assert ak.convolve_spikes(s, DT, TAU, method=method, out=buf) is buf
+    np.testing.assert_array_equal(buf, g)
+
+
+@pytest.mark.parametrize("method", ["exact", "fft", "direct"])
+def test_convolve_float32_rounds_the_float64_result(engine, method):
+    s = spikes((500, 3))
+    g64 = ak.convolve_spikes(s, DT, TAU, method=method)
+    g32 = ak.convolve_spikes(s, DT, TAU, method=method, dtype=np.float32)
+    assert g32.dtype == np.float32 and g32.shape == s.shape
+    # each stored value is the float64 one rounded once: within half a float32 ulp of it
+    # (plus the float64 method's own error, far below that)
+    np.testing.assert_allclose(g32, g64, rtol=2.0**-23, atol=1e-12)
+    out = np.empty(s.shape, np.float32)
+    ak.convolve_spikes(s, DT, TAU, method=method, dtype=np.float32, out=out)
+    np.testing.assert_array_equal(out, g32)
+
+
+def test_float32_convolution_overflow_is_reported():
+    s = np.zeros(50)
+    s[0] = 1.0
+    with pytest.raises(ValueError, match="overflowed float32"):
+        ak.convolve_spikes(s, DT, TAU, weight=1e39, dtype=np.float32, method="fft")
+
+
+def test_the_input_is_never_aliased(engine):
+    s = spikes((300, 4))
+    before = s.copy()
+    for trace in (ak.simulate(s, DT, TAU), ak.simulate(s, DT, TAU, outputs="g")):
+        for x in trace:
+            assert x is None or not np.shares_memory(x, s)
+    assert not np.shares_memory(ak.convolve_spikes(s, DT, TAU), s)
+    g, h = np.empty_like(s), np.empty_like(s)
+    ak.simulate(s, DT, TAU, out=(g, h))
+    np.testing.assert_array_equal(s, before)
+
+
+def _bad_out_cases(s: np.ndarray):
+    T, n = s.shape
+    good = np.empty_like(s)
+    ro = np.empty_like(s)
+    ro.flags.writeable = False
+    wide = np.empty((T, 2 * n))
+    pair = np.empty((2, T, n))
+    return [
+        ((np.empty((T + 1, n)), good), ValueError, "shape"),
+        ((np.empty((T, n), np.float32), good), TypeError, "dtype float64"),
+        ((wide[:, ::2], good), ValueError, "contiguous"),
+        ((ro, good), ValueError, "read-only"),
+        ((s, good), ValueError, "overlaps the input"),
+        ((pair[0], pair[0]), ValueError, "overlap"),
+        ((good, [[0.0] * n] * T), TypeError, "numpy array"),
+        (good, TypeError, "tuple of 2 arrays"),
+        ((good,), TypeError, "tuple of 2 arrays"),
+    ]
+
+
+@pytest.mark.parametrize("case", range(9))
+def test_bad_out_buffers_are_refused(case):
+    s = spikes((50, 3))
+    out, exc, words = _bad_out_cases(s)[case]
+    with pytest.raises(exc, match=words):
+        ak.simulate(s, DT, TAU, out=out)
+
+
+def test_g_only_takes_one_buffer_and_convolve_checks_its_own():
+    s = spikes((50, 3))
+    with pytest.raises(TypeError, match="out must be an array g"):
+        ak.simulate(s, DT, TAU, outputs="g", out=(np.empty_like(s), np.empty_like(s)))
+    with pytest.raises(ValueError, match="shape"):
+        ak.convolve_spikes(s, DT, TAU, out=np.empty(50))
+    with pytest.raises(TypeError, match="dtype float32"):
+        ak.convolve_spikes(s, DT, TAU, dtype=np.float32, out=np.empty_like(s))
+    with pytest.raises(ValueError, match="overlaps the input"):
+        ak.convolve_spikes(s, DT, TAU, out=s)
+
+
+def test_outputs_is_validated():
+    with pytest.raises(ValueError, match="outputs"):
+        ak.simulate(np.zeros(5), DT, TAU, outputs="h")

@@ -14,9 +14,10 @@ timing convention in :mod:`alphakit.ode`).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Literal
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from . import _validation as v
 from ._engine import RecurrenceOverflow, propagate
@@ -28,14 +29,29 @@ __all__ = ["CONVOLUTION_METHODS", "convolve_spike_times", "convolve_spikes"]
 
 CONVOLUTION_METHODS: tuple[str, ...] = ("exact", "fft", "direct")
 
+# method="direct" adds one kernel sample per step after every spike; beyond
+# this many it would run for minutes, while "exact" gives the same in O(T).
+_DIRECT_MAX_SAMPLES = 1e10
+
+
+def _direct_fits(samples: float, what: str) -> None:
+    if samples > _DIRECT_MAX_SAMPLES:
+        raise ValueError(
+            f"method='direct' would sum {samples:.3g} kernel samples ({what}), far more "
+            f"than the {_DIRECT_MAX_SAMPLES:.0e} it is meant for as a check: use "
+            "method='exact' (O(T), the same result to rounding)"
+        )
+
 
 def convolve_spikes(
-    spikes: Any,
+    spikes: ArrayLike,
     dt: float,
     tau: float,
-    norm: str = "plain",
-    weight: Any = 1.0,
-    method: str = "exact",
+    *,
+    norm: Literal["plain", "peak", "area", "legacy"] = "plain",
+    weight: ArrayLike = 1.0,
+    method: Literal["exact", "fft", "direct"] = "exact",
+    allow_fractional: bool = False,
 ) -> np.ndarray:
     """Convolve spike counts on a grid with the sampled alpha kernel.
 
@@ -60,7 +76,13 @@ def convolve_spikes(
         when installed, else ``scipy.signal.lfilter``). ``"fft"``:
         :func:`scipy.signal.fftconvolve` with the kernel sampled over the whole
         grid. ``"direct"``: the sum over spikes, one shifted kernel per non-empty
-        step. All three agree to ~1e-12 of the peak.
+        step. All three agree to ~1e-12 of the peak. ``"direct"`` refuses
+        work beyond 1e10 kernel samples (use ``"exact"``).
+    allow_fractional : bool
+        Accept counts that are not whole numbers (a grid of weighted spikes).
+        By default they raise ValueError: non-integer "counts" are most often
+        spike times, which belong to :func:`alphakit.times_to_grid` or
+        :func:`convolve_spike_times`.
 
     Returns
     -------
@@ -72,6 +94,12 @@ def convolve_spikes(
     alphakit.ode.simulate : the same response from the synapse's ODE; with
         ``form="fixed", method="exact"`` it equals this function with no lag.
     convolve_spike_times : spike times off the grid.
+
+    Warns
+    -----
+    AlphakitWarning
+        When ``spikes`` is 2-D with fewer steps than trains (time is axis 0;
+        pass ``spikes.T``), or ``tau < dt / 10`` (tau in seconds?).
 
     Examples
     --------
@@ -88,6 +116,9 @@ def convolve_spikes(
     norm = v.choice("norm", norm, NORMS)
     method = v.choice("method", method, CONVOLUTION_METHODS)
     w = v.weight_array("weight", weight, s.shape[1] if s.ndim == 2 else None)
+    if not v.flag("allow_fractional", allow_fractional):
+        v.whole_counts("spikes", s, "allow_fractional=True")
+    v.tau_vs_dt(dt, tau)
     c = norm_factor(norm, tau)
     if method == "exact":
         try:
@@ -123,20 +154,23 @@ def _finite(g: np.ndarray, norm: str) -> np.ndarray:
 def _direct(u: np.ndarray, kernel: np.ndarray) -> np.ndarray:
     T = u.shape[0]
     u2 = u.reshape(T, -1)
+    rows, cols = np.nonzero(u2)
+    _direct_fits(float(np.sum(T - rows)), f"{rows.size} non-empty steps on a grid of {T}")
     out = np.zeros_like(u2)
-    for m, j in zip(*np.nonzero(u2), strict=True):
+    for m, j in zip(rows, cols, strict=True):
         out[m:, j] += u2[m, j] * kernel[: T - m]
     return out.reshape(u.shape)
 
 
 def convolve_spike_times(
-    times: Any,
+    times: ArrayLike,
     dt: float,
-    duration: float,
     tau: float,
-    norm: str = "plain",
+    *,
+    duration: float,
+    norm: Literal["plain", "peak", "area", "legacy"] = "plain",
     weight: float = 1.0,
-    method: str = "exact",
+    method: Literal["exact", "direct"] = "exact",
 ) -> np.ndarray:
     """The alpha response to spike times off the grid, sampled at ``t_n = n dt``.
 
@@ -152,15 +186,18 @@ def convolve_spike_times(
     ----------
     times : array_like
         Spike times (ms) in ``[0, duration)``, one train.
-    dt, duration : float
-        Sampling step and length of the output (ms).
+    dt : float
+        Sampling step (ms).
     tau : float
         Time constant (ms).
+    duration : float
+        Length of the output (ms).
     norm : {"plain", "peak", "area", "legacy"}
         Kernel normalisation.
     weight : float
         Weight of every spike.
     method : {"exact", "direct"}
+        ``"direct"`` refuses more than 1e10 kernel samples (steps x spikes).
 
     Returns
     -------
@@ -171,7 +208,7 @@ def convolve_spike_times(
     --------
     >>> import numpy as np
     >>> from alphakit import alpha_kernel
-    >>> g = convolve_spike_times([0.25], dt=0.5, duration=2.0, tau=1.0)
+    >>> g = convolve_spike_times([0.25], 0.5, 1.0, duration=2.0)
     >>> np.allclose(g, alpha_kernel(np.arange(4) * 0.5 - 0.25, 1.0))
     True
     """
@@ -184,7 +221,10 @@ def convolve_spike_times(
     ts = v.real_array("times", times, ndim=(0, 1)).ravel()
     if np.any(ts < 0) or np.any(ts >= duration):
         raise ValueError(f"times must lie in [0, duration) = [0, {duration})")
+    v.tau_vs_dt(dt, tau)
     T = n_steps(duration, dt)
+    if method == "direct":
+        _direct_fits(float(T) * ts.size, f"{T} steps x {ts.size} spikes")
     # "direct" evaluates a (T, spikes) table; "exact" a few arrays of length T
     shape = (T, ts.size) if method == "direct" else (4, T)
     v.grid_fits(shape, f"method {method!r}", "check duration and dt (both in ms)")

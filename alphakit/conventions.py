@@ -278,7 +278,7 @@ def classify(
     >>> import numpy as np
     >>> import alphakit as ak
     >>> t = np.arange(500) * 0.1
-    >>> c = classify(ak.alpha_kernel(t, 5.0, "peak"), dt=0.1)
+    >>> c = classify(ak.alpha_kernel(t, 5.0, norm="peak"), dt=0.1)
     >>> c.convention, round(c.tau, 6), c.factor_label
     ('peak', 5.0, 'e')
     """

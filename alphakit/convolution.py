@@ -223,11 +223,11 @@ def convolve_spike_times(
         raise ValueError(f"times must lie in [0, duration) = [0, {duration})")
     v.tau_vs_dt(dt, tau)
     T = n_steps(duration, dt)
-    if method == "direct":
-        _direct_fits(float(T) * ts.size, f"{T} steps x {ts.size} spikes")
     # "direct" evaluates a (T, spikes) table; "exact" a few arrays of length T
     shape = (T, ts.size) if method == "direct" else (4, T)
     v.grid_fits(shape, f"method {method!r}", "check duration and dt (both in ms)")
+    if method == "direct":
+        _direct_fits(float(T) * ts.size, f"{T} steps x {ts.size} spikes")
     c = norm_factor(norm, tau)
     t_grid = np.arange(T) * dt
     if method == "direct":

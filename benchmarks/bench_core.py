@@ -78,7 +78,7 @@ def bench_convolution(repeat: int) -> None:
     from scipy.signal import fftconvolve
 
     dt, tau, T = 0.1, 8.6, 10**6
-    spikes = ak.poisson_train(20.0, T * dt, dt, seed=0)
+    spikes = ak.poisson_train(20.0, dt, duration=T * dt, seed=0)
     kernel = ak.alpha_kernel(np.arange(T) * dt, tau)
 
     def exact_run() -> object:
@@ -100,7 +100,7 @@ def bench_convolution(repeat: int) -> None:
 
 def bench_simulate(repeat: int) -> None:
     dt, tau, T, n = 0.1, 8.6, 10**5, 1000
-    spikes = ak.poisson_train(20.0, T * dt, dt, n=n, seed=0)
+    spikes = ak.poisson_train(20.0, dt, duration=T * dt, n=n, seed=0)
     print(f"simulate, {n} synapses x {T:.0e} steps, exp_euler (BrainPy's exp_auto)")
 
     def sim64() -> object:

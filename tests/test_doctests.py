@@ -11,7 +11,7 @@ MODULES = [
     "alphakit.convolution",
     "alphakit.ode",
     "alphakit.conventions",
-    "alphakit.diagnose",
+    "alphakit.diagnosis",
 ]
 
 

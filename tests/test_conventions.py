@@ -53,7 +53,8 @@ def test_formula_is_its_norm_and_closed_forms_hold(row, tau):
     t = np.linspace(0.0, 30 * tau, 20001)
     response = row.response(t, tau, weight=w)
     # the formula written from the source equals alphakit's kernel of the row's norm
-    np.testing.assert_allclose(response, w * alpha_kernel(t, tau, norm=row.norm), rtol=1e-13, atol=0)
+    expected = w * alpha_kernel(t, tau, norm=row.norm)
+    np.testing.assert_allclose(response, expected, rtol=1e-13, atol=0)
     # and the factor column is that kernel over the plain one
     assert row.factor_value(tau) == pytest.approx(
         kernel_properties(tau, norm=row.norm).charge / kernel_properties(tau, norm="plain").charge
@@ -103,7 +104,8 @@ def test_genn_recurrence_samples_the_row_exactly():
         in_syn *= E
         xs.append(x)
     t = np.arange(len(xs)) * dt
-    np.testing.assert_allclose(xs, CONVENTIONS["genn_alpha"].response(t, tau, weight=w), rtol=1e-12)
+    genn = CONVENTIONS["genn_alpha"].response(t, tau, weight=w)
+    np.testing.assert_allclose(xs, genn, rtol=1e-12)
 
 
 ODE_ROWS = {
@@ -211,7 +213,8 @@ def test_conversion_keeps_charge_and_peak(source, match):
     tau, w = 3.7, 0.9
     for target in NAMES:
         w2 = convert_weight(w, tau, source=source, target=target, match=match)
-        ps, pt = kernel_properties(tau, norm=_norm(source)), kernel_properties(tau, norm=_norm(target))
+        ps = kernel_properties(tau, norm=_norm(source))
+        pt = kernel_properties(tau, norm=_norm(target))
         # same shape: matching the charge also matches the peak, and vice versa
         assert w2 * pt.charge == pytest.approx(w * ps.charge, rel=1e-13)
         assert w2 * pt.peak == pytest.approx(w * ps.peak, rel=1e-13)
@@ -223,7 +226,8 @@ def test_conversion_against_integrated_kernels_with_new_tau():
     tau_t, w = 2.0, 3.0
 
     def charge(row, weight, tau_):
-        return quad(lambda x: float(row.response(x, tau_, weight=weight)), 0, 80 * tau_, limit=200)[0]
+        f = lambda x: float(row.response(x, tau_, weight=weight))  # noqa: E731
+        return quad(f, 0, 80 * tau_, limit=200)[0]
 
     def peak(row, weight, tau_):
         t = np.linspace(0, 5 * tau_, 200001)
@@ -237,8 +241,10 @@ def test_conversion_against_integrated_kernels_with_new_tau():
 
 
 def test_known_conversions():
-    assert convert_weight(1.0, 8.6, source="brainpy_alpha_legacy", target="brainpy_alpha") == pytest.approx(8.6)
-    assert convert_weight(1.0, 5.0, source="brainpy_dualexpon_equal", target="brainpy_alpha") == pytest.approx(
+    w = convert_weight(1.0, 8.6, source="brainpy_alpha_legacy", target="brainpy_alpha")
+    assert w == pytest.approx(8.6)
+    w = convert_weight(1.0, 5.0, source="brainpy_dualexpon_equal", target="brainpy_alpha")
+    assert w == pytest.approx(
         math.e
     )
     assert convert_weight(2.0, 5.0, source="nengo_alpha", target="elephant_alpha_kernel") == 2.0
@@ -260,7 +266,14 @@ def test_known_conversions():
 )
 def test_round_trips(w, tau, tau_t, source, target, match):
     there = convert_weight(w, tau, source=source, target=target, match=match, target_tau=tau_t)
-    back = convert_weight(there, tau if tau_t is None else tau_t, source=target, target=source, match=match, target_tau=tau)
+    back = convert_weight(
+        there,
+        tau if tau_t is None else tau_t,
+        source=target,
+        target=source,
+        match=match,
+        target_tau=tau,
+    )
     same = _norm(source) == _norm(target) and (tau_t is None or tau_t == tau)
     if same:
         assert back == w  # bitwise

@@ -37,7 +37,9 @@ def test_methods_agree_to_1e12(norm, engine):
     s = poisson_train(80.0, 0.1, duration=2000.0, n=3, seed=7)
     s[5, 1] += 2  # several spikes in one step
     w = np.array([1.0, -0.5, 3.0])
-    out = {m: convolve_spikes(s, 0.1, 8.6, norm=norm, weight=w, method=m) for m in CONVOLUTION_METHODS}
+    out = {
+        m: convolve_spikes(s, 0.1, 8.6, norm=norm, weight=w, method=m) for m in CONVOLUTION_METHODS
+    }
     for m in ("fft", "direct"):
         assert _rel(out[m], out["exact"]) < 1e-12
 
@@ -101,7 +103,9 @@ def test_off_grid_times_exact(norm, engine):
     rng = np.random.default_rng(5)
     times = np.sort(rng.uniform(0, 100, 40))
     exact = convolve_spike_times(times, 0.1, 8.6, duration=100.0, norm=norm, weight=0.7)
-    direct = convolve_spike_times(times, 0.1, 8.6, duration=100.0, norm=norm, weight=0.7, method="direct")
+    direct = convolve_spike_times(
+        times, 0.1, 8.6, duration=100.0, norm=norm, weight=0.7, method="direct"
+    )
     # the closed form itself, written out here independently
     t = np.arange(1000) * 0.1
     by_hand = 0.7 * alpha_kernel(t[:, None] - times[None, :], 8.6, norm=norm).sum(axis=1)
@@ -169,6 +173,8 @@ def test_overflow_is_reported_not_returned(engine, method, n):
 @pytest.mark.parametrize("method", ["exact", "direct"])
 def test_off_grid_overflow_is_reported_not_returned(engine, method):
     with pytest.raises(ValueError, match="overflowed float64"):
-        convolve_spike_times([0.25] * 10, 0.1, 1.0, duration=10.0, weight=1e308, norm="peak", method=method)
+        convolve_spike_times(
+            [0.25] * 10, 0.1, 1.0, duration=10.0, weight=1e308, norm="peak", method=method
+        )
     empty = convolve_spike_times([], 0.1, 1.0, duration=10.0, method=method)
     assert empty.dtype == np.float64 and not empty.any()

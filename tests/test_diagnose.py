@@ -21,7 +21,8 @@ def _delay(x, lag):
 
 def _charge_ratio(true_norm, ref_norm, tau):
     # independent of the factor bookkeeping in diagnose: the kernels' own charges
-    return kernel_properties(tau, norm=true_norm).charge / kernel_properties(tau, norm=ref_norm).charge
+    true, ref = kernel_properties(tau, norm=true_norm), kernel_properties(tau, norm=ref_norm)
+    return true.charge / ref.charge
 
 
 # (dt, lag, relative noise): a few regimes per pair, kept small for speed

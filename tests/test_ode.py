@@ -56,7 +56,8 @@ def test_step_matrix_is_the_runge_kutta_step(form, method):
 @pytest.mark.parametrize("form", FORMS)
 def test_exact_and_exp_euler_step_matrices(form):
     dt, tau = 0.4, 3.0
-    np.testing.assert_allclose(step_matrix(dt, tau, method="exact", form=form), expm(dt * _A(form, tau)))
+    M = step_matrix(dt, tau, method="exact", form=form)
+    np.testing.assert_allclose(M, expm(dt * _A(form, tau)))
     # exponential Euler on g with h frozen, written out by hand
     c = 1.0 / tau if form == "fixed" else 1.0
     r = np.exp(-dt / tau)
@@ -66,7 +67,8 @@ def test_exact_and_exp_euler_step_matrices(form):
         step_matrix(dt, tau, method="exp_euler", form=form) @ [g0, h0], [g1, h0 * r], rtol=1e-14
     )
     np.testing.assert_array_equal(
-        step_matrix(dt, tau, method="exp_auto", form=form), step_matrix(dt, tau, method="exp_euler", form=form)
+        step_matrix(dt, tau, method="exp_auto", form=form),
+        step_matrix(dt, tau, method="exp_euler", form=form),
     )
 
 

@@ -195,7 +195,9 @@ def test_exp2syn_is_the_alpha_kernel_to_within_its_tau_ratio():
     # closed-form distance between the peak-normalised dual exponential and alpha kernels
     s = np.linspace(0, 30 * TAU, 200001)
     gap = np.max(
-        np.abs(dual_exp_kernel(s, r.tau_rise, TAU, norm="peak") - alpha_kernel(s, TAU, norm="peak"))
+        np.abs(
+            dual_exp_kernel(s, r.tau_rise, TAU, norm="peak") - alpha_kernel(s, TAU, norm="peak")
+        )
     )
     assert 1e-5 < gap < 1e-3  # about 1 - tau_ratio of the peak
     alpha = _kernel_sum(TRAIN, DT, "peak")

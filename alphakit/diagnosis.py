@@ -156,7 +156,7 @@ def _columns(y: np.ndarray, n_spike_cols: int | None) -> tuple[np.ndarray, str]:
 
 
 def recognise_factor(
-    scale: float, tau: float, rtol: float = 0.01
+    scale: float, tau: float, *, rtol: float = 0.01
 ) -> tuple[tuple[int, int] | None, list[tuple[int, int]]]:
     """The ``(a, b)`` with ``|scale| ~= e^a tau^b`` within ``rtol``, and all that fit.
 

@@ -2,7 +2,9 @@
 
 The numerical core (:mod:`alphakit.kernels`, :mod:`alphakit.spikes`,
 :mod:`alphakit.convolution`, :mod:`alphakit.ode`) needs only numpy and scipy and
-is re-exported here. Everything that needs BrainPy, Jupyter widgets or another
+is re-exported here, with the three functions that explain a recorded trace
+(:func:`diagnose`, :func:`classify`, :func:`convert_weight`, numpy and scipy
+only). Everything that needs BrainPy, Jupyter widgets or another
 simulator lives in its own submodule and is imported only when first touched,
 so ``import alphakit`` stays fast and never imports jax or brainpy.
 """
@@ -12,7 +14,10 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
+from ._validation import AlphakitWarning
+from .conventions import classify, convert_weight
 from .convolution import convolve_spike_times, convolve_spikes
+from .diagnosis import diagnose
 from .kernels import NORMS, KernelProperties, alpha_kernel, dual_exp_kernel, kernel_properties
 from .ode import FORMS, METHODS, Trace, simulate, step_matrix
 from .spikes import grid_to_times, n_steps, poisson_train, regular_train, times_to_grid
@@ -24,7 +29,7 @@ __version__ = "0.1.0"
 _LAZY_SUBMODULES = (
     "brainpy",
     "conventions",
-    "diagnose",
+    "diagnosis",
     "network",
     "peers",
     "plotting",
@@ -36,11 +41,15 @@ __all__ = [
     "FORMS",
     "METHODS",
     "NORMS",
+    "AlphakitWarning",
     "KernelProperties",
     "Trace",
     "alpha_kernel",
+    "classify",
+    "convert_weight",
     "convolve_spike_times",
     "convolve_spikes",
+    "diagnose",
     "dual_exp_kernel",
     "grid_to_times",
     "kernel_properties",

@@ -19,6 +19,7 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 #: e^a tau^b of each alphakit norm, relative to "plain" (t/tau e^(-t/tau)).
 NORM_EXPONENTS: dict[str, tuple[int, int]] = {
@@ -96,7 +97,7 @@ class Convention:
     formula : str
         Response at ``t >= 0`` (ms) after a spike at ``t = 0``; a numpy
         expression in ``t``, ``w``, ``tau``, ``e``.
-    peak_value, peak_time, charge : str
+    peak, peak_time, charge : str
         Closed forms in ``w`` and ``tau``; charge is the integral over ``t``.
     norm : str
         The alphakit norm with the same kernel (``"plain"``, ``"peak"``, ``"area"``, ``"legacy"``).
@@ -120,7 +121,7 @@ class Convention:
     model: str
     quantity: str
     formula: str
-    peak_value: str
+    peak: str
     peak_time: str
     charge: str
     norm: str
@@ -139,11 +140,11 @@ class Convention:
         """The factor relative to alphakit's ``"plain"`` kernel, for this ``tau`` (ms)."""
         return factor_value(*self.exponents(), tau)
 
-    def response(self, t: Any, w: float, tau: float) -> np.ndarray:
-        """Evaluate :attr:`formula` at times ``t`` (ms); zero for ``t < 0``."""
+    def response(self, t: ArrayLike, tau: float, *, weight: float = 1.0) -> np.ndarray:
+        """Evaluate :attr:`formula` (``w`` is ``weight``) at ``t`` (ms); zero for ``t < 0``."""
         t = np.asarray(t, dtype=float)
         tc = np.maximum(t, 0.0)
-        namespace = {"t": tc, "w": float(w), "tau": float(tau), "e": math.e, "exp": np.exp}
+        namespace = {"t": tc, "w": float(weight), "tau": float(tau), "e": math.e, "exp": np.exp}
         value = eval(self.formula, {"__builtins__": {}}, namespace)  # our own constant text
         return np.where(t > 0, value, 0.0)
 
@@ -152,7 +153,7 @@ _HEADERS = (
     ("name", "name"),
     ("simulator / model", None),
     ("response to weight w", "formula"),
-    ("peak", "peak_value"),
+    ("peak", "peak"),
     ("t_peak", "peak_time"),
     ("charge", "charge"),
     ("norm", "norm"),
@@ -226,7 +227,7 @@ class ConventionTable(tuple):
 
 _PEAK = dict(
     formula="w * e / tau * t * exp(-t / tau)",
-    peak_value="w",
+    peak="w",
     peak_time="tau",
     charge="e * w * tau",
     norm="peak",
@@ -234,7 +235,7 @@ _PEAK = dict(
 )
 _PLAIN = dict(
     formula="w * t / tau * exp(-t / tau)",
-    peak_value="w / e",
+    peak="w / e",
     peak_time="tau",
     charge="w * tau",
     norm="plain",
@@ -242,7 +243,7 @@ _PLAIN = dict(
 )
 _AREA = dict(
     formula="w * t / tau**2 * exp(-t / tau)",
-    peak_value="w / (e * tau)",
+    peak="w / (e * tau)",
     peak_time="tau",
     charge="w",
     norm="area",
@@ -250,7 +251,7 @@ _AREA = dict(
 )
 _LEGACY = dict(
     formula="w * t * exp(-t / tau)",
-    peak_value="w * tau / e",
+    peak="w * tau / e",
     peak_time="tau",
     charge="w * tau**2",
     norm="legacy",

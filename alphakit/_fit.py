@@ -1,6 +1,6 @@
 """Fit a lagged, scaled alpha response to a recording, and name what the fit found.
 
-Shared by :mod:`alphakit.diagnose` and :mod:`alphakit.conventions`.
+Shared by :mod:`alphakit.diagnosis` and :mod:`alphakit.conventions`.
 
 For a lag ``L`` the least-squares scale is ``<y, b_L> / <b_L, b_L>`` (``b_L``:
 the convolution delayed by ``L`` steps) and the squared residual is
@@ -20,6 +20,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from . import _validation as v
 from ._conventions_table import (
     CONVENTIONS,
     NORM_EXPONENTS,
@@ -49,10 +50,17 @@ def convolve(
     n_y: int,
 ) -> np.ndarray:
     """The convolution shaped (T, n_y); ``mode`` says how trains map to recorded columns."""
-    if isinstance(spikes, list):  # spike times, convolved exactly off the grid
-        base = np.stack([convolve_spike_times(t, dt, T * dt, tau, norm) for t in spikes], axis=1)
-    else:
-        base = convolve_spikes(spikes, dt, tau, norm, method="exact").reshape(T, -1)
+    # The callers validated the spikes; the tau search goes below dt on purpose,
+    # so the public functions' unit warnings are off here.
+    with v.internal():
+        if isinstance(spikes, list):  # spike times, convolved exactly off the grid
+            base = np.stack(
+                [convolve_spike_times(t, dt, tau, duration=T * dt, norm=norm) for t in spikes],
+                axis=1,
+            )
+        else:
+            base = convolve_spikes(spikes, dt, tau, norm=norm, allow_fractional=True)
+            base = base.reshape(T, -1)
     if mode == "sum":
         return base.sum(axis=1, keepdims=True)
     if mode == "broadcast":
@@ -222,7 +230,7 @@ def describe(
     shape_rtol: float,
     refit: Any = None,
 ) -> dict[str, Any]:
-    """The fields of a :class:`alphakit.diagnose.Diagnosis` but ``fitted`` and ``refit``.
+    """The fields of a :class:`alphakit.diagnosis.Diagnosis` but ``fitted`` and ``refit``.
 
     ``refit`` (a Diagnosis at the best-fitting tau, or None) is explained too.
     """

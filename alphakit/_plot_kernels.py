@@ -9,7 +9,7 @@ units: time in ms, conductances in the units of the weight (e.g. nS).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
@@ -37,9 +37,9 @@ def _new_axes(ax: Any, **subplots_kw: Any) -> Any:
 
 def plot_kernel(
     tau: float,
-    norm: str = "plain",
-    weight: float = 1.0,
     *,
+    norm: Literal["plain", "peak", "area", "legacy"] = "plain",
+    weight: float = 1.0,
     duration: float | None = None,
     ax: Any = None,
     mark_peak: bool = True,
@@ -61,7 +61,7 @@ def plot_kernel(
     ax : matplotlib.axes.Axes, optional
         Where to draw; a new figure if omitted.
     mark_peak : bool
-        Mark ``(peak_time, peak_value)`` with a dot.
+        Mark ``(peak_time, peak)`` with a dot.
     shade_charge : bool
         Fill the area under the curve (the charge, value x ms).
     **line_kw
@@ -75,7 +75,7 @@ def plot_kernel(
     --------
     >>> import matplotlib
     >>> matplotlib.use("Agg")
-    >>> ax = plot_kernel(5.0, "peak")
+    >>> ax = plot_kernel(5.0, norm="peak")
     >>> ax.get_xlabel()
     't (ms)'
     """
@@ -85,15 +85,15 @@ def plot_kernel(
     duration = 8 * tau if duration is None else v.positive_scalar("duration", duration)
     ax = _new_axes(ax)
     t = np.linspace(0.0, duration, 801)
-    g = weight * alpha_kernel(t, tau, norm)
+    g = weight * alpha_kernel(t, tau, norm=norm)
     line_kw.setdefault("color", NORM_COLORS[norm])
     line_kw.setdefault("label", f"{norm}, tau = {tau:g} ms")
     (line,) = ax.plot(t, g, **line_kw)
     if shade_charge:
         ax.fill_between(t, g, color=line.get_color(), alpha=0.15, linewidth=0)
     if mark_peak:
-        p = kernel_properties(tau, norm)
-        ax.plot([p.peak_time], [weight * p.peak_value], "o", color=line.get_color())
+        p = kernel_properties(tau, norm=norm)
+        ax.plot([p.peak_time], [weight * p.peak], "o", color=line.get_color())
     ax.set_xlabel("t (ms)")
     ax.set_ylabel(G_LABEL)
     return ax
@@ -134,10 +134,10 @@ def plot_norms(tau: float, *, weight: float = 1.0, axes: Any = None) -> Any:
     if axes.size != len(NORMS):
         raise ValueError(f"axes must hold {len(NORMS)} axes, got {axes.size}")
     for ax, norm in zip(axes, NORMS, strict=True):
-        plot_kernel(tau, norm, weight, ax=ax, shade_charge=True, label=None)
-        p = kernel_properties(tau, norm)
+        plot_kernel(tau, norm=norm, weight=weight, ax=ax, shade_charge=True, label=None)
+        p = kernel_properties(tau, norm=norm)
         ax.set_title(
-            f"{norm}: peak {weight * p.peak_value:.3g}, charge {weight * p.charge:.3g}",
+            f"{norm}: peak {weight * p.peak:.3g}, charge {weight * p.charge:.3g}",
             fontsize="medium",
         )
     return axes

@@ -7,10 +7,14 @@ than a NaN or a traceback from deep inside numpy, scipy or JAX.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import math
 import numbers
 import os
-from collections.abc import Iterable
+import sys
+import warnings
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import numpy as np
@@ -104,6 +108,7 @@ def spike_array(name: str, value: Any, dtype: type = np.float64) -> np.ndarray:
         raise ValueError(f"{name} must contain only finite values (found NaN or inf)")
     if low < 0:
         raise ValueError(f"{name} must be non-negative spike counts")
+    time_axis(name, arr)
     return arr
 
 
@@ -226,3 +231,96 @@ def output_buffers(
         if any(np.may_share_memory(buf, other) for other in out[:i]):
             raise ValueError(f"out's buffers overlap: {names[i - 1]} and {name} must be separate")
     return tuple(out)
+
+
+# ---------------------------------------------------------------- guards against silent mistakes
+#
+# The checks above reject values that are impossible. The guards below catch
+# values that are possible but almost always a mistake (time on the wrong axis,
+# seconds for ms, spike times for counts): they warn, or raise when the result
+# would be meaningless. Private callers that legitimately explore such values
+# (the tau search of diagnose) switch the warnings off with ``internal()``.
+
+
+class AlphakitWarning(UserWarning):
+    """A call that is valid but probably not what was meant (e.g. a unit mix-up)."""
+
+
+_GUARDS: contextvars.ContextVar[bool] = contextvars.ContextVar("alphakit_guards", default=True)
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+
+
+@contextlib.contextmanager
+def internal() -> Iterator[None]:
+    """Silence the guards' warnings for calls made by alphakit itself."""
+    token = _GUARDS.set(False)
+    try:
+        yield
+    finally:
+        _GUARDS.reset(token)
+
+
+def _caller_stacklevel() -> int:
+    """The stacklevel of the first frame outside alphakit, so the warning points at the user."""
+    frame = sys._getframe(1)
+    level = 1
+    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(
+        _PACKAGE_DIR + os.sep
+    ):
+        frame = frame.f_back
+        level += 1
+    return level
+
+
+def warn(message: str) -> None:
+    """Warn with :class:`AlphakitWarning` at the user's call, unless inside ``internal()``."""
+    if _GUARDS.get():
+        warnings.warn(message, AlphakitWarning, stacklevel=_caller_stacklevel())
+
+
+def time_axis(name: str, arr: np.ndarray) -> None:
+    """Warn when a (T, n) grid looks transposed: fewer time steps than trains."""
+    if arr.ndim == 2 and arr.shape[0] < arr.shape[1]:
+        warn(
+            f"{name} has shape {arr.shape}: {arr.shape[0]} time steps but {arr.shape[1]} "
+            f"trains. Time is axis 0 in alphakit, shape (T, n); if {name} is "
+            f"(n_trains, T), pass {name}.T"
+        )
+
+
+def whole_counts(name: str, arr: np.ndarray, allowed: str, times_fix: str | None = None) -> None:
+    """Raise when spike counts on a grid are not whole numbers (spike times, most likely).
+
+    ``allowed`` names the option with which the caller accepts a weighted grid;
+    ``times_fix`` replaces the advice for spike times.
+    """
+    if times_fix is None:
+        times_fix = (
+            "bin them with alphakit.times_to_grid(times, dt, duration=...), or convolve "
+            "them exactly with alphakit.convolve_spike_times"
+        )
+    # Spike grids are mostly zeros: test only the non-zero entries, in chunks that
+    # keep the temporaries small (one extra read of the data, no full-size copy).
+    flat = arr.reshape(-1)
+    chunk = 1 << 20
+    for start in range(0, flat.size, chunk):
+        part = flat[start : start + chunk]
+        part = part[part != 0]
+        bad = np.flatnonzero(part != np.floor(part))
+        if bad.size:
+            value = float(part[bad[0]])
+            raise ValueError(
+                f"{name} must hold whole spike counts per time step, found {value!r}. "
+                f"Spike times (ms) are not a grid: {times_fix}. For a grid of "
+                f"weighted spikes, pass {allowed}"
+            )
+
+
+def tau_vs_dt(dt: float, tau: float, name: str = "tau") -> None:
+    """Warn when tau is so much smaller than dt that the sampled kernel is nearly zero."""
+    if tau * 10.0 < dt:
+        warn(
+            f"{name}={tau!r} ms is far below dt={dt!r} ms: the kernel decays within one "
+            "step, so the sampled response is nearly zero. Times are in ms throughout "
+            f"alphakit: was {name} given in seconds (5 ms is {name}=5.0)?"
+        )

@@ -21,9 +21,10 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from . import _validation as v
 from ._conventions_table import (
@@ -129,18 +130,19 @@ def _per_unit(norm: str, tau: float, match: str) -> float:
 
 
 def convert_weight(
-    w: Any,
+    weight: ArrayLike,
     tau: float,
+    *,
     source: str,
     target: str,
-    match: str = "charge",
+    match: Literal["charge", "peak"] = "charge",
     target_tau: float | None = None,
 ) -> Any:
-    """The weight in ``target`` that gives the same charge (or peak) as ``w`` in ``source``.
+    """The weight in ``target`` that gives the same charge (or peak) as ``weight`` in ``source``.
 
     Parameters
     ----------
-    w : float or array_like
+    weight : float or array_like
         Weight(s) in the source convention (finite).
     tau : float
         alphakit's time constant (ms) of the source kernel; for Elephant pass
@@ -158,7 +160,7 @@ def convert_weight(
     Returns
     -------
     float or numpy.ndarray
-        Like ``w``.
+        Like ``weight``.
 
     Notes
     -----
@@ -170,9 +172,9 @@ def convert_weight(
 
     Examples
     --------
-    >>> round(convert_weight(1.0, 8.6, "brainpy_alpha_legacy", "brainpy_alpha"), 12)
+    >>> round(convert_weight(1.0, 8.6, source="brainpy_alpha_legacy", target="brainpy_alpha"), 12)
     8.6
-    >>> round(convert_weight(1.0, 5.0, "nest_iaf_psc_alpha", "plain"), 6)  # e
+    >>> round(convert_weight(1.0, 5.0, source="nest_iaf_psc_alpha", target="plain"), 6)  # e
     2.718282
     """
     tau = v.positive_scalar("tau", tau)
@@ -180,8 +182,8 @@ def convert_weight(
     src = _norm_of(source, "source")
     dst = _norm_of(target, "target")
     match = v.choice("match", match, MATCHES)
-    scalar = np.ndim(w) == 0
-    wv = v.finite_scalar("w", w) if scalar else v.real_array("w", w)
+    scalar = np.ndim(weight) == 0
+    wv = v.finite_scalar("weight", weight) if scalar else v.real_array("weight", weight)
     a, b = (src, tau), (dst, tau_t)
     if a == b:
         return wv
@@ -215,7 +217,7 @@ class Classification:
         Steps between the spike (step 0) and the start of the kernel.
     residual : float
         Relative residual of the fit.
-    peak_value, peak_time, charge : float
+    peak, peak_time, charge : float
         Measured on the samples: maximum, its time after the spike (ms), and
         ``sum * dt``.
     explanation : str
@@ -230,7 +232,7 @@ class Classification:
     tau_estimated: bool
     lag: int
     residual: float
-    peak_value: float
+    peak: float
     peak_time: float
     charge: float
     explanation: str
@@ -270,7 +272,7 @@ def classify(
         Time constant (ms); fitted when omitted.
     rtol, shape_rtol : float
         Tolerances for naming the factor and for accepting the shape (as in
-        :func:`alphakit.diagnose.diagnose`).
+        :func:`alphakit.diagnose`).
 
     Returns
     -------
@@ -281,7 +283,7 @@ def classify(
     >>> import numpy as np
     >>> import alphakit as ak
     >>> t = np.arange(500) * 0.1
-    >>> c = classify(ak.alpha_kernel(t, 5.0, "peak"), dt=0.1)
+    >>> c = classify(ak.alpha_kernel(t, 5.0, norm="peak"), dt=0.1)
     >>> c.convention, round(c.tau, 6), c.factor_label
     ('peak', 5.0, 'e')
     """
@@ -313,7 +315,9 @@ def classify(
         tau = v.positive_scalar("tau", tau)
     from .convolution import convolve_spikes
 
-    f = fit(y, convolve_spikes(spike, dt, tau).reshape(T, 1), max_lag)
+    with v.internal():  # a fitted tau may lie below dt/10: no unit warning for it
+        b = convolve_spikes(spike, dt, tau)
+    f = fit(y, b.reshape(T, 1), max_lag)
     d = describe(f.lag[0], f.scale[0], f.residual[0], dt, tau, "plain", rtol, shape_rtol)
     out = dict(
         convention=d["convention"],
@@ -324,7 +328,7 @@ def classify(
         tau_estimated=estimated,
         lag=d["lag"],
         residual=d["residual"],
-        peak_value=peak,
+        peak=peak,
         peak_time=(i_peak - d["lag"]) * dt,
         charge=charge,
     )
@@ -335,7 +339,7 @@ def _classify_text(c: dict, shape_ok: bool, dt: float) -> str:
     how = "fitted" if c["tau_estimated"] else "given"
     lag = "" if c["lag"] == 0 else f", starting {c['lag']} step(s) ({fmt(c['lag'] * dt)} ms) late"
     text = (
-        f"The response peaks at {fmt(c['peak_value'])} about {fmt(c['peak_time'])} ms after "
+        f"The response peaks at {fmt(c['peak'])} about {fmt(c['peak_time'])} ms after "
         f"the kernel starts{lag}, with charge {fmt(c['charge'])}; tau = {fmt(c['tau'])} ms "
         f"({how}). It is {fmt(c['factor'])} x t/tau e^(-t/tau) (relative residual "
         f"{c['residual']:.2g})"

@@ -14,9 +14,10 @@ timing convention in :mod:`alphakit.ode`).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Literal
 
 import numpy as np
+from numpy.typing import ArrayLike, DTypeLike
 
 from . import _validation as v
 from ._engine import RecurrenceOverflow, propagate
@@ -28,16 +29,30 @@ __all__ = ["CONVOLUTION_METHODS", "convolve_spike_times", "convolve_spikes"]
 
 CONVOLUTION_METHODS: tuple[str, ...] = ("exact", "fft", "direct")
 
+# method="direct" adds one kernel sample per step after every spike; beyond
+# this many it would run for minutes, while "exact" gives the same in O(T).
+_DIRECT_MAX_SAMPLES = 1e10
+
+
+def _direct_fits(samples: float, what: str) -> None:
+    if samples > _DIRECT_MAX_SAMPLES:
+        raise ValueError(
+            f"method='direct' would sum {samples:.3g} kernel samples ({what}), far more "
+            f"than the {_DIRECT_MAX_SAMPLES:.0e} it is meant for as a check: use "
+            "method='exact' (O(T), the same result to rounding)"
+        )
+
 
 def convolve_spikes(
-    spikes: Any,
+    spikes: ArrayLike,
     dt: float,
     tau: float,
-    norm: str = "plain",
-    weight: Any = 1.0,
-    method: str = "exact",
     *,
-    dtype: Any = np.float64,
+    norm: Literal["plain", "peak", "area", "legacy"] = "plain",
+    weight: ArrayLike = 1.0,
+    method: Literal["exact", "fft", "direct"] = "exact",
+    allow_fractional: bool = False,
+    dtype: DTypeLike = np.float64,
     out: np.ndarray | None = None,
 ) -> np.ndarray:
     """Convolve spike counts on a grid with the sampled alpha kernel.
@@ -63,7 +78,13 @@ def convolve_spikes(
         when installed, else ``scipy.signal.lfilter``). ``"fft"``:
         :func:`scipy.signal.fftconvolve` with the kernel sampled over the whole
         grid. ``"direct"``: the sum over spikes, one shifted kernel per non-empty
-        step. All three agree to ~1e-12 of the peak.
+        step. All three agree to ~1e-12 of the peak. ``"direct"`` refuses
+        work beyond 1e10 kernel samples (use ``"exact"``).
+    allow_fractional : bool
+        Accept counts that are not whole numbers (a grid of weighted spikes).
+        By default they raise ValueError: non-integer "counts" are most often
+        spike times, which belong to :func:`alphakit.times_to_grid` or
+        :func:`convolve_spike_times`.
     dtype : {numpy.float64, numpy.float32}
         Precision of the input and of ``g``. ``"exact"`` carries its state in
         float64 and rounds each stored value once; ``"fft"`` and ``"direct"``
@@ -85,6 +106,12 @@ def convolve_spikes(
         ``form="fixed", method="exact"`` it equals this function with no lag.
     convolve_spike_times : spike times off the grid.
 
+    Warns
+    -----
+    AlphakitWarning
+        When ``spikes`` is 2-D with fewer steps than trains (time is axis 0;
+        pass ``spikes.T``), or ``tau < dt / 10`` (tau in seconds?).
+
     Examples
     --------
     >>> import numpy as np
@@ -101,6 +128,9 @@ def convolve_spikes(
     norm = v.choice("norm", norm, NORMS)
     method = v.choice("method", method, CONVOLUTION_METHODS)
     w = v.weight_array("weight", weight, s.shape[1] if s.ndim == 2 else None)
+    if not v.flag("allow_fractional", allow_fractional):
+        v.whole_counts("spikes", s, "allow_fractional=True")
+    v.tau_vs_dt(dt, tau)
     buffers = v.output_buffers(out, ("g",), s.shape, dtype, inputs=(s, spikes))
     c = norm_factor(norm, tau)
     if method == "exact":
@@ -128,7 +158,7 @@ def convolve_spikes(
     return buffers[0]
 
 
-def _overflow(norm: str, dtype: Any = np.float64) -> ValueError:
+def _overflow(norm: str, dtype: DTypeLike = np.float64) -> ValueError:
     return ValueError(
         f"g overflowed {np.dtype(dtype).name}: weight x spike counts x the {norm!r} kernel's "
         "peak is too large"
@@ -145,20 +175,23 @@ def _finite(g: np.ndarray, norm: str) -> np.ndarray:
 def _direct(u: np.ndarray, kernel: np.ndarray) -> np.ndarray:
     T = u.shape[0]
     u2 = u.reshape(T, -1)
+    rows, cols = np.nonzero(u2)
+    _direct_fits(float(np.sum(T - rows)), f"{rows.size} non-empty steps on a grid of {T}")
     out = np.zeros_like(u2)
-    for m, j in zip(*np.nonzero(u2), strict=True):
+    for m, j in zip(rows, cols, strict=True):
         out[m:, j] += u2[m, j] * kernel[: T - m]
     return out.reshape(u.shape)
 
 
 def convolve_spike_times(
-    times: Any,
+    times: ArrayLike,
     dt: float,
-    duration: float,
     tau: float,
-    norm: str = "plain",
+    *,
+    duration: float,
+    norm: Literal["plain", "peak", "area", "legacy"] = "plain",
     weight: float = 1.0,
-    method: str = "exact",
+    method: Literal["exact", "direct"] = "exact",
 ) -> np.ndarray:
     """The alpha response to spike times off the grid, sampled at ``t_n = n dt``.
 
@@ -174,15 +207,18 @@ def convolve_spike_times(
     ----------
     times : array_like
         Spike times (ms) in ``[0, duration)``, one train.
-    dt, duration : float
-        Sampling step and length of the output (ms).
+    dt : float
+        Sampling step (ms).
     tau : float
         Time constant (ms).
+    duration : float
+        Length of the output (ms).
     norm : {"plain", "peak", "area", "legacy"}
         Kernel normalisation.
     weight : float
         Weight of every spike.
     method : {"exact", "direct"}
+        ``"direct"`` refuses more than 1e10 kernel samples (steps x spikes).
 
     Returns
     -------
@@ -193,7 +229,7 @@ def convolve_spike_times(
     --------
     >>> import numpy as np
     >>> from alphakit import alpha_kernel
-    >>> g = convolve_spike_times([0.25], dt=0.5, duration=2.0, tau=1.0)
+    >>> g = convolve_spike_times([0.25], 0.5, 1.0, duration=2.0)
     >>> np.allclose(g, alpha_kernel(np.arange(4) * 0.5 - 0.25, 1.0))
     True
     """
@@ -206,10 +242,13 @@ def convolve_spike_times(
     ts = v.real_array("times", times, ndim=(0, 1)).ravel()
     if np.any(ts < 0) or np.any(ts >= duration):
         raise ValueError(f"times must lie in [0, duration) = [0, {duration})")
+    v.tau_vs_dt(dt, tau)
     T = n_steps(duration, dt)
     # "direct" evaluates a (T, spikes) table; "exact" a few arrays of length T
     shape = (T, ts.size) if method == "direct" else (4, T)
     v.grid_fits(shape, f"method {method!r}", "check duration and dt (both in ms)")
+    if method == "direct":
+        _direct_fits(float(T) * ts.size, f"{T} steps x {ts.size} spikes")
     c = norm_factor(norm, tau)
     t_grid = np.arange(T) * dt
     if method == "direct":

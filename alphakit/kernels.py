@@ -20,9 +20,10 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import Literal
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from . import _validation as v
 from ._display import html_repr, text_repr
@@ -45,7 +46,7 @@ class KernelProperties:
         Normalisation convention, one of :data:`NORMS`.
     peak_time : float
         Time of the maximum (ms); ``tau`` for every norm.
-    peak_value : float
+    peak : float
         Value at the maximum.
     charge : float
         Integral over ``[0, inf)`` (value x ms).
@@ -56,7 +57,7 @@ class KernelProperties:
     tau: float
     norm: str
     peak_time: float
-    peak_value: float
+    peak: float
     charge: float
     mean_time: float
 
@@ -64,7 +65,9 @@ class KernelProperties:
     _repr_html_ = html_repr
 
 
-def kernel_properties(tau: float, norm: str = "plain") -> KernelProperties:
+def kernel_properties(
+    tau: float, *, norm: Literal["plain", "peak", "area", "legacy"] = "plain"
+) -> KernelProperties:
     """Peak time, peak value and charge of the alpha kernel, in closed form.
 
     Parameters
@@ -80,8 +83,8 @@ def kernel_properties(tau: float, norm: str = "plain") -> KernelProperties:
 
     Examples
     --------
-    >>> p = kernel_properties(8.6, "legacy")
-    >>> round(p.charge / kernel_properties(8.6, "plain").charge, 12)
+    >>> p = kernel_properties(8.6, norm="legacy")
+    >>> round(p.charge / kernel_properties(8.6, norm="plain").charge, 12)
     8.6
     """
     tau = v.positive_scalar("tau", tau)
@@ -92,13 +95,13 @@ def kernel_properties(tau: float, norm: str = "plain") -> KernelProperties:
         tau=tau,
         norm=norm,
         peak_time=tau,
-        peak_value=c / math.e,
+        peak=c / math.e,
         charge=c * tau,
         mean_time=2.0 * tau,
     )
     # e.g. the legacy charge tau^2: inf at tau = 1e200, 0.0 at tau = 1e-200.
     # Report it rather than return a value that is not the kernel's.
-    for field in ("peak_value", "charge", "mean_time"):
+    for field in ("peak", "charge", "mean_time"):
         value = getattr(props, field)
         if not math.isfinite(value) or value == 0.0:
             problem = "overflows" if value else "underflows to 0 in"
@@ -109,11 +112,13 @@ def kernel_properties(tau: float, norm: str = "plain") -> KernelProperties:
     return props
 
 
-def _times(t: Any) -> np.ndarray:
+def _times(t: ArrayLike) -> np.ndarray:
     return v.real_array("t", t)
 
 
-def alpha_kernel(t: Any, tau: float, norm: str = "plain") -> np.ndarray:
+def alpha_kernel(
+    t: ArrayLike, tau: float, *, norm: Literal["plain", "peak", "area", "legacy"] = "plain"
+) -> np.ndarray:
     """The alpha kernel ``c * t/tau * exp(-t/tau)``, zero for ``t < 0``.
 
     Parameters
@@ -169,7 +174,13 @@ def _dual_peak(tau_rise: float, tau_decay: float) -> tuple[float, float]:
     return t_peak, float(_dual_base(np.array(t_peak), tau_rise, tau_decay))
 
 
-def dual_exp_kernel(t: Any, tau_rise: float, tau_decay: float, norm: str = "plain") -> np.ndarray:
+def dual_exp_kernel(
+    t: ArrayLike,
+    tau_rise: float,
+    tau_decay: float,
+    *,
+    norm: Literal["plain", "peak", "area", "legacy"] = "plain",
+) -> np.ndarray:
     """The dual-exponential kernel, equal to the alpha kernel when the taus coincide.
 
     The base shape is ``D(t) = (e^(-t/tau_decay) - e^(-t/tau_rise)) / (1/tau_rise - 1/tau_decay)``,

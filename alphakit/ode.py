@@ -32,7 +32,7 @@ spikes of step ``n``.
 * BrainPy, a synapse between neurons (a projection, ``bp.synapses.Alpha``;
   every runner of :mod:`alphakit.brainpy` and the network of
   :mod:`alphakit.network`): the synapse reads the presynaptic spike one step
-  late, so its ``g[n]`` is ``simulate(s, dt, tau, form, method).g[n - 1]`` (and
+  late, so its ``g[n]`` is ``simulate(s, dt, tau, form=form, method=method).g[n - 1]`` (and
   ``convolve_spikes(s, dt, tau)[n - 1]`` up to the integrator's error): a
   spike at step ``m`` first shows in ``g`` at step ``m + 2``, **lag 1** when
   ``s`` is the presynaptic neuron's recorded spikes.
@@ -44,14 +44,15 @@ spikes of step ``n``.
 * Brian2: a step records first (``StateMonitor`` in the ``start`` slot), then
   integrates, then delivers the step's spikes: lag = delay + ``dt``.
 
-:func:`alphakit.diagnose.diagnose` measures the lag of any recording.
+:func:`alphakit.diagnose` measures the lag of any recording.
 """
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import Literal, NamedTuple
 
 import numpy as np
+from numpy.typing import ArrayLike, DTypeLike
 
 from . import _validation as v
 from ._display import html_repr, text_repr
@@ -90,11 +91,19 @@ def _method(method: str) -> str:
     return v.choice("method", method, METHODS)
 
 
-def step_matrix(method: str, form: str, dt: float, tau: float) -> np.ndarray:
+def step_matrix(
+    dt: float,
+    tau: float,
+    *,
+    method: Literal["euler", "rk2", "rk4", "exp_euler", "exp_auto", "exact"] = "exact",
+    form: Literal["fixed", "legacy"] = "fixed",
+) -> np.ndarray:
     """The 2x2 matrix that advances ``(g, h)`` by one step of ``dt``.
 
     Parameters
     ----------
+    dt, tau : float
+        Step and time constant (ms), finite and > 0.
     method : {"euler", "rk2", "rk4", "exp_euler", "exact"}
         Integrator. ``"exp_euler"`` is BrainPy's ``exp_auto`` for this model
         (each variable by the exponential-Euler formula, the other held at its
@@ -102,8 +111,6 @@ def step_matrix(method: str, form: str, dt: float, tau: float) -> np.ndarray:
         ``"exact"`` is the matrix exponential ``expm(dt A)``.
     form : {"fixed", "legacy"}
         ``tau dg/dt = -g + h`` or ``dg/dt = -g/tau + h`` (BrainPy <= 2.4.6).
-    dt, tau : float
-        Step and time constant (ms), finite and > 0.
 
     Returns
     -------
@@ -112,7 +119,7 @@ def step_matrix(method: str, form: str, dt: float, tau: float) -> np.ndarray:
 
     Examples
     --------
-    >>> step_matrix("euler", "fixed", dt=0.1, tau=1.0)
+    >>> step_matrix(0.1, 1.0, method="euler")
     array([[0.9, 0.1],
            [0. , 0.9]])
     """
@@ -124,21 +131,22 @@ def step_matrix(method: str, form: str, dt: float, tau: float) -> np.ndarray:
 
 
 def simulate(
-    spikes: Any,
+    spikes: ArrayLike,
     dt: float,
     tau: float,
-    form: str = "fixed",
-    method: str = "exact",
-    weight: Any = 1.0,
-    dtype: Any = np.float64,
     *,
-    outputs: str = "both",
-    out: Any = None,
+    form: Literal["fixed", "legacy"] = "fixed",
+    method: Literal["euler", "rk2", "rk4", "exp_euler", "exp_auto", "exact"] = "exact",
+    weight: ArrayLike = 1.0,
+    dtype: DTypeLike = np.float64,
+    allow_fractional: bool = False,
+    outputs: Literal["both", "g"] = "both",
+    out: np.ndarray | tuple[np.ndarray, ...] | None = None,
 ) -> Trace:
     """Integrate the alpha synapse driven by spike counts on a grid.
 
     ``x[n] = M x[n-1]`` then ``h[n] += weight * spikes[n]``, from ``x[-1] = 0``,
-    with ``M = step_matrix(method, form, dt, tau)``, for all synapses in one
+    with ``M = step_matrix(dt, tau, method=method, form=form)``, for all synapses in one
     pass over the data (see Notes for the engine).
 
     Parameters
@@ -157,6 +165,9 @@ def simulate(
         Precision of the input and of ``g`` and ``h``. float32 (BrainPy's
         default precision) halves the memory, and with it the memory traffic
         that paces large arrays, at ~1e-6 relative accuracy.
+    allow_fractional : bool
+        Accept counts that are not whole numbers (a grid of weighted spikes);
+        by default they raise ValueError (see :func:`alphakit.convolve_spikes`).
     outputs : {"both", "g"}
         ``"g"`` stores only g: h is carried through the steps but not kept,
         which saves its memory and the traffic of writing it. g is the same,
@@ -176,6 +187,12 @@ def simulate(
         ``(g, h)``, each of ``dtype`` with the shape of ``spikes`` (``h`` is
         None with ``outputs="g"``). With ``form="fixed", method="exact"``,
         ``g`` equals ``convolve_spikes(spikes, dt, tau, weight=weight)`` (lag 0).
+
+    Warns
+    -----
+    AlphakitWarning
+        When ``spikes`` is 2-D with fewer steps than trains (time is axis 0;
+        pass ``spikes.T``), or ``tau < dt / 10`` (tau in seconds?).
 
     Notes
     -----
@@ -211,6 +228,9 @@ def simulate(
     form = v.choice("form", form, FORMS)
     method = _method(method)
     w = v.weight_array("weight", weight, s.shape[1] if s.ndim == 2 else None)
+    if not v.flag("allow_fractional", allow_fractional):
+        v.whole_counts("spikes", s, "allow_fractional=True")
+    v.tau_vs_dt(dt, tau)
     if isinstance(w, np.ndarray):
         w = w.astype(dtype)
     want_h = v.choice("outputs", outputs, OUTPUTS) == "both"

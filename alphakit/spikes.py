@@ -6,7 +6,9 @@ Step ``i`` covers ``[i dt, (i + 1) dt)``; a spike at time ``t`` belongs to
 step ``floor(t / dt)``, and a time that lies on a step boundary (up to
 floating-point rounding of ``t / dt``) belongs to the step it starts.
 
-Times are in ms and rates in Hz.
+Times are in ms and rates in Hz. Every function takes its data first and the
+step ``dt`` second; ``duration`` and the options are keyword-only, so
+``poisson_train(20.0, 0.1, duration=1000.0)`` cannot be misread.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from . import _validation as v
 
@@ -68,7 +71,9 @@ def _is_single_train(times: Any) -> bool:
     return np.ndim(times) <= 1
 
 
-def times_to_grid(times: Any, dt: float, duration: float) -> np.ndarray:
+def times_to_grid(
+    times: ArrayLike | Sequence[ArrayLike], dt: float, *, duration: float
+) -> np.ndarray:
     """Bin spike times into spike counts per time step.
 
     Parameters
@@ -120,11 +125,11 @@ def _bin_one(times: np.ndarray, dt: float, duration: float, T: int, name: str) -
     return np.bincount(idx, minlength=T).astype(np.float64)
 
 
-def grid_to_times(spikes: Any, dt: float) -> np.ndarray | list[np.ndarray]:
+def grid_to_times(spikes: ArrayLike, dt: float) -> np.ndarray | list[np.ndarray]:
     """Spike times (ms, left edge of each step) from spike counts on a grid.
 
     A step holding ``k`` spikes contributes its time ``k`` times, so
-    ``times_to_grid(grid_to_times(s, dt), dt, T*dt)`` gives back ``s`` for
+    ``times_to_grid(grid_to_times(s, dt), dt, duration=T*dt)`` gives back ``s`` for
     integer counts.
 
     Parameters
@@ -165,7 +170,12 @@ def _n_trains(n: Any) -> int | None:
 
 
 def poisson_train(
-    rate: float, duration: float, dt: float, n: int | None = None, seed: Any = None
+    rate: float,
+    dt: float,
+    *,
+    duration: float,
+    n: int | None = None,
+    seed: int | np.random.Generator | None = None,
 ) -> np.ndarray:
     """Poisson spike counts on a grid.
 
@@ -176,8 +186,10 @@ def poisson_train(
     ----------
     rate : float
         Rate (Hz), finite and >= 0.
-    duration, dt : float
-        Grid length and step (ms).
+    dt : float
+        Time step (ms).
+    duration : float
+        Length of the grid (ms).
     n : int, optional
         Number of trains; ``None`` gives one train of shape ``(T,)``.
     seed : int or numpy.random.Generator, optional
@@ -190,7 +202,7 @@ def poisson_train(
 
     Examples
     --------
-    >>> s = poisson_train(20.0, 1000.0, 0.1, seed=1)
+    >>> s = poisson_train(20.0, 0.1, duration=1000.0, seed=1)
     >>> s.shape
     (10000,)
     """
@@ -198,6 +210,7 @@ def poisson_train(
     if rate < 0:
         raise ValueError(f"rate must be >= 0 Hz, got {rate}")
     T = n_steps(duration, dt)
+    _expect_spikes(rate, v.positive_scalar("duration", duration))
     n = _n_trains(n)
     shape = (T,) if n is None else (T, n)
     v.grid_fits(shape, "the spike grid", "check duration and dt (both in ms) and n")
@@ -205,8 +218,19 @@ def poisson_train(
     return rng.poisson(rate * dt * 1e-3, size=shape).astype(np.float64)
 
 
+def _expect_spikes(rate: float, duration: float) -> None:
+    """Warn when a train at this rate expects less than one spike: seconds for ms, likely."""
+    expected = rate * duration * 1e-3
+    if 0 < expected < 1:
+        v.warn(
+            f"a train of rate={rate!r} Hz over duration={duration!r} ms expects "
+            f"{expected:.3g} spikes: rates are in Hz and times in ms in alphakit; was "
+            f"duration given in seconds (1 s is duration=1000.0)?"
+        )
+
+
 def regular_train(
-    rate: float, duration: float, dt: float, n: int | None = None, start: float = 0.0
+    rate: float, dt: float, *, duration: float, n: int | None = None, start: float = 0.0
 ) -> np.ndarray:
     """A regular spike train: one spike every ``1000/rate`` ms from ``start``.
 
@@ -217,8 +241,10 @@ def regular_train(
     ----------
     rate : float
         Rate (Hz), finite and > 0.
-    duration, dt : float
-        Grid length and step (ms).
+    dt : float
+        Time step (ms).
+    duration : float
+        Length of the grid (ms).
     n : int, optional
         Number of identical trains; ``None`` gives shape ``(T,)``.
     start : float
@@ -230,7 +256,7 @@ def regular_train(
 
     Examples
     --------
-    >>> regular_train(250.0, 10.0, 1.0)
+    >>> regular_train(250.0, 1.0, duration=10.0)
     array([1., 0., 0., 0., 1., 0., 0., 0., 1., 0.])
     """
     rate = v.positive_scalar("rate", rate)
@@ -238,6 +264,7 @@ def regular_train(
     start = v.finite_scalar("start", start)
     if not 0 <= start < duration:
         raise ValueError(f"start must lie in [0, duration) = [0, {duration}), got {start}")
+    _expect_spikes(rate, duration)
     interval = 1000.0 / rate
     count = math.ceil((duration - start) / interval)
     v.grid_fits((count,), "the spike times", "check rate (Hz) and duration (ms)")
@@ -247,5 +274,5 @@ def regular_train(
     )
     times = start + interval * np.arange(count)
     times = times[times < duration]
-    grid = times_to_grid(times, dt, duration)
+    grid = times_to_grid(times, dt, duration=duration)
     return grid if n is None else np.repeat(grid[:, None], n, axis=1)

@@ -29,7 +29,7 @@ from __future__ import annotations
 import io
 import math
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
@@ -186,7 +186,11 @@ def _dropdown(options: tuple[str, ...], value: str, description: str) -> Any:
 
 
 def kernel_explorer(
-    tau: float = 5.0, norm: str = "plain", weight: float = 1.0, duration: float = 80.0
+    *,
+    tau: float = 5.0,
+    norm: Literal["plain", "peak", "area", "legacy"] = "plain",
+    weight: float = 1.0,
+    duration: float = 80.0,
 ) -> Explorer:
     """Explore the alpha kernel: tau, normalisation and weight.
 
@@ -208,13 +212,13 @@ def kernel_explorer(
     -------
     Explorer
         ``controls``: ``tau``, ``norm``, ``weight``. ``data``: ``t``, ``g``,
-        ``peak_time``, ``peak_value``, ``charge`` (of the weighted kernel).
+        ``peak_time``, ``peak``, ``charge`` (of the weighted kernel).
 
     Examples
     --------
     >>> w = kernel_explorer(tau=5.0)                      # doctest: +SKIP
     >>> w.controls["norm"].value = "peak"                 # doctest: +SKIP
-    >>> round(w.data["peak_value"], 6)                    # doctest: +SKIP
+    >>> round(w.data["peak"], 6)                    # doctest: +SKIP
     1.0
     """
     tau = v.positive_scalar("tau", tau)
@@ -230,7 +234,7 @@ def kernel_explorer(
     }
     t = np.linspace(0.0, duration, 1601)
     fig, (ax,) = _figure()
-    ref = weight * alpha_kernel(t, tau, norm)
+    ref = weight * alpha_kernel(t, tau, norm=norm)
     ax.plot(t, ref, "--", color="0.6", label=f"start: {norm}, tau = {tau:g} ms, w = {weight:g}")
     (line,) = ax.plot(t, ref, lw=2)
     fill = [ax.fill_between(t, ref, alpha=0.15, linewidth=0)]
@@ -241,13 +245,13 @@ def kernel_explorer(
     ax.axhline(0, color="0.8", lw=0.8)
 
     def compute(val: dict[str, Any]) -> dict[str, Any]:
-        p = kernel_properties(val["tau"], val["norm"])
+        p = kernel_properties(val["tau"], norm=val["norm"])
         w = val["weight"]
         return {
             "t": t,
-            "g": w * alpha_kernel(t, val["tau"], val["norm"]),
+            "g": w * alpha_kernel(t, val["tau"], norm=val["norm"]),
             "peak_time": p.peak_time,
-            "peak_value": w * p.peak_value,
+            "peak": w * p.peak,
             "charge": w * p.charge,
         }
 
@@ -259,12 +263,12 @@ def kernel_explorer(
         line.set_label(f"{val['norm']}, tau = {val['tau']:g} ms, w = {val['weight']:g}")
         fill[0].remove()
         fill[0] = ax.fill_between(d["t"], d["g"], color=color, alpha=0.15, linewidth=0)
-        peak.set_data([d["peak_time"]], [d["peak_value"]])
-        top = max(d["peak_value"], float(np.max(ref)), 1e-12)
+        peak.set_data([d["peak_time"]], [d["peak"]])
+        top = max(d["peak"], float(np.max(ref)), 1e-12)
         ax.set_ylim(-0.05 * top, 1.15 * top)
         ax.legend(loc="upper right")
         return (
-            f"peak at t = {d['peak_time']:.3g} ms, peak value {d['peak_value']:.4g}, "
+            f"peak at t = {d['peak_time']:.3g} ms, peak value {d['peak']:.4g}, "
             f"charge (shaded area) {d['charge']:.4g} (weight units x ms)"
         )
 
@@ -275,6 +279,7 @@ def kernel_explorer(
 
 
 def convolution_explorer(
+    *,
     rate: float = 40.0,
     tau: float = 5.0,
     seed: int = 0,
@@ -331,7 +336,8 @@ def convolution_explorer(
     ax.legend(loc="upper right")
 
     def compute(val: dict[str, Any]) -> dict[str, Any]:
-        s = poisson_train(val["rate"], duration, dt, seed=val["seed"])
+        with v.internal():  # a slider at 1 Hz over a short grid may expect < 1 spike
+            s = poisson_train(val["rate"], dt, duration=duration, seed=val["seed"])
         g = convolve_spikes(s, dt, val["tau"])
         return {
             "t": np.arange(s.size) * dt,
@@ -359,7 +365,7 @@ def convolution_explorer(
 # -- 3. fixed vs legacy -------------------------------------------------------------------
 
 
-def legacy_explorer(tau: float = 8.6, dt: float = 0.1, duration: float = 100.0) -> Explorer:
+def legacy_explorer(*, tau: float = 8.6, dt: float = 0.1, duration: float = 100.0) -> Explorer:
     """One spike through the fixed and the legacy (BrainPy <= 2.4.6) equations.
 
     Parameters
@@ -421,7 +427,11 @@ def legacy_explorer(tau: float = 8.6, dt: float = 0.1, duration: float = 100.0) 
 
 
 def integration_explorer(
-    method: str = "euler", dt: float = 1.0, tau: float = 5.0, form: str = "fixed"
+    *,
+    method: Literal["euler", "rk2", "rk4", "exp_euler", "exact"] = "euler",
+    dt: float = 1.0,
+    tau: float = 5.0,
+    form: Literal["fixed", "legacy"] = "fixed",
 ) -> Explorer:
     """One spike integrated with a chosen method and step, against the exact kernel.
 
@@ -446,7 +456,7 @@ def integration_explorer(
 
     Examples
     --------
-    >>> w = integration_explorer("euler", dt=1.0)         # doctest: +SKIP
+    >>> w = integration_explorer(method="euler", dt=1.0)         # doctest: +SKIP
     >>> w.controls["dt"].value = 12.0                     # doctest: +SKIP
     >>> w.data["stable"]                                  # doctest: +SKIP
     False
@@ -475,15 +485,16 @@ def integration_explorer(
         dt_, tau_ = float(val["dt"]), float(val["tau"])
         duration = 8 * tau_
         t_exact = np.linspace(0, duration, 801)
-        g_exact = alpha_kernel(t_exact, tau_, norm)
+        g_exact = alpha_kernel(t_exact, tau_, norm=norm)
         n = max(int(math.floor(duration / dt_)) + 1, 2)
         s = np.zeros(n)
         s[0] = 1.0
         t = np.arange(n) * dt_
-        g = simulate(s, dt_, tau_, form=form, method=val["method"]).g
-        peak = kernel_properties(tau_, norm).peak_value
-        error = float(np.max(np.abs(g - alpha_kernel(t, tau_, norm)))) / peak
-        growth = float(step_matrix(val["method"], form, dt_, tau_)[0, 0])
+        with v.internal():  # dt up to 20 tau on purpose: the lesson is the instability
+            g = simulate(s, dt_, tau_, form=form, method=val["method"]).g
+        peak = kernel_properties(tau_, norm=norm).peak
+        error = float(np.max(np.abs(g - alpha_kernel(t, tau_, norm=norm)))) / peak
+        growth = float(step_matrix(dt_, tau_, method=val["method"], form=form)[0, 0])
         return {
             "t_exact": t_exact,
             "g_exact": g_exact,

@@ -82,7 +82,7 @@ def bench_convolution(repeat: int) -> None:
     from scipy.signal import fftconvolve
 
     dt, tau, T = 0.1, 8.6, 10**6
-    spikes = ak.poisson_train(20.0, T * dt, dt, seed=0)
+    spikes = ak.poisson_train(20.0, dt, duration=T * dt, seed=0)
     kernel = ak.alpha_kernel(np.arange(T) * dt, tau)
 
     def exact_run() -> object:
@@ -120,7 +120,7 @@ def median_of_alternating(variants: dict[str, Callable[[], object]], rounds: int
 def bench_simulate(rounds: int) -> None:
     dt, tau, T, n = 0.1, 8.6, 10**5, 1000
     f32 = np.float32
-    spikes = ak.poisson_train(20.0, T * dt, dt, n=n, seed=0).astype(f32)
+    spikes = ak.poisson_train(20.0, dt, duration=T * dt, n=n, seed=0).astype(f32)
     g_buf, h_buf = np.empty_like(spikes), np.empty_like(spikes)
     kw = dict(method="exp_euler", dtype=f32)
     mb = spikes.nbytes / 2**20

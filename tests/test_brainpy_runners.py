@@ -81,7 +81,7 @@ def single_runs() -> dict[tuple[str, str], abp.SynapseRun]:
 
 @pytest.fixture(scope="module")
 def poisson() -> np.ndarray:
-    return alphakit.poisson_train(40.0, 150.0, DT, n=3, seed=577)
+    return alphakit.poisson_train(40.0, DT, duration=150.0, n=3, seed=577)
 
 
 # --- recorded traces of real BrainPy ---------------------------------------------------
@@ -92,7 +92,7 @@ def poisson() -> np.ndarray:
 def test_issue_577_reproduces_recorded_brainpy(issue_runs, form, version, method):
     ref = load_ref(version, f"seed-{method}")
     run = issue_runs[(form, method)]
-    np.testing.assert_allclose(run.ts, ref["ts"], atol=1e-9)
+    np.testing.assert_allclose(run.t, ref["ts"], atol=1e-9)
     np.testing.assert_array_equal(run.pre_spike, ref["pre_spike"])
     for key in ("g", "h"):
         assert rel_err(getattr(run, key), ref[key]) < TOL, key
@@ -136,7 +136,7 @@ def test_exp_auto_bias_is_expm1_a_over_a(poisson, tau, dt):
     The bias relative to the peak is therefore (e^a - 1)/a - 1, to leading order dt/(2 tau).
     """
     a = dt / tau
-    spikes = alphakit.poisson_train(40.0, 150.0, dt, n=2, seed=1)
+    spikes = alphakit.poisson_train(40.0, dt, duration=150.0, n=2, seed=1)
     run = abp.run_synapse(spikes, dt=dt, tau=tau, method="exp_auto")
     conv = lagged(alphakit.convolve_spikes(spikes, dt, tau))
     measured = float(np.max(np.abs(run.g - conv)) / np.max(conv))
@@ -221,7 +221,8 @@ def test_legacy_issue_577_is_tau_times_the_convolution(issue_runs):
     np.testing.assert_allclose(run.g[big] / conv[big], TAU, rtol=1e-4)
     assert run.g.max() / conv.max() == pytest.approx(TAU, rel=1e-4)
     # also equal to the convolution with the "legacy" norm, t e^(-t/tau)
-    assert rel_err(run.g, lagged(alphakit.convolve_spikes(run.pre_spike, DT, TAU, "legacy"))) < TOL
+    ref = alphakit.convolve_spikes(run.pre_spike, DT, TAU, norm="legacy")
+    assert rel_err(run.g, lagged(ref)) < TOL
 
 
 @pytest.mark.parametrize("method", REF_METHODS)
@@ -270,7 +271,7 @@ def test_legacy_alpha_in_a_modern_projection():
     spikes[[100, 300]] = 1
     # Here the synapse updates after the source, so no lag: g is the kernel itself.
     assert rel_err(g_new, alphakit.convolve_spikes(spikes, DT, 5.0)) < TOL
-    assert rel_err(g_old, alphakit.convolve_spikes(spikes, DT, 5.0, "legacy")) < TOL
+    assert rel_err(g_old, alphakit.convolve_spikes(spikes, DT, 5.0, norm="legacy")) < TOL
     # and it acts: the postsynaptic neuron feels a 5-times larger current
     assert np.max(np.abs(v_old - v_old[0])) > 4 * np.max(np.abs(v_new - v_new[0])) > 0
 
@@ -303,8 +304,8 @@ def test_installed_convention(conventions, which, expected):
     c = conventions[which]
     assert c.convention == expected
     assert c.brainpy_version == bp.__version__
-    props = alphakit.kernel_properties(c.tau, expected)
-    assert c.peak == pytest.approx(props.peak_value, rel=2e-3)
+    props = alphakit.kernel_properties(c.tau, norm=expected)
+    assert c.peak == pytest.approx(props.peak, rel=2e-3)
     assert c.charge == pytest.approx(props.charge, rel=2e-3)
     assert c.peak_time == pytest.approx(props.peak_time, abs=2 * c.dt)
     assert c.factor == pytest.approx(1.0 if expected == "plain" else c.tau, rel=2e-3)
@@ -357,11 +358,11 @@ def test_use_legacy_alpha_restores_on_error():
 
 def test_many_synapses_with_weights(poisson):
     w = np.array([0.5, -1.0, 2.0])
-    run = abp.run_synapse(poisson, dt=DT, tau=TAU, method="rk4", g_max=w)
+    run = abp.run_synapse(poisson, dt=DT, tau=TAU, method="rk4", weight=w)
     expected = lagged(alphakit.convolve_spikes(poisson, DT, TAU, weight=w))
     assert rel_err(run.g, expected) < TOL
     # each column is its own synapse: the middle one alone gives the same trace
-    alone = abp.run_synapse(poisson[:, 1], dt=DT, tau=TAU, method="rk4", g_max=-1.0)
+    alone = abp.run_synapse(poisson[:, 1], dt=DT, tau=TAU, method="rk4", weight=-1.0)
     np.testing.assert_allclose(alone.g, run.g[:, 1], rtol=1e-6, atol=1e-9)
     assert rel_err(run.h, lagged(alphakit.simulate(poisson, DT, TAU, weight=w).h)) < TOL
 
@@ -377,11 +378,11 @@ def test_spike_counts_above_one():
 def test_spike_times_equal_the_grid():
     times = [[1.0, 7.3, 7.31], [4.44]]
     by_times = abp.run_synapse(spike_times=times, dt=DT, tau=2.0, duration=30.0)
-    grid = alphakit.times_to_grid(times, DT, 30.0)
+    grid = alphakit.times_to_grid(times, DT, duration=30.0)
     by_grid = abp.run_synapse(grid, dt=DT, tau=2.0, duration=30.0)
     np.testing.assert_array_equal(by_times.spikes, grid)
     np.testing.assert_array_equal(by_times.g, by_grid.g)
-    assert by_times.ts.shape == (300,) and by_times.ts[1] == pytest.approx(DT)
+    assert by_times.t.shape == (300,) and by_times.t[1] == pytest.approx(DT)
 
 
 def test_repeated_calls_reuse_the_compiled_network():
@@ -402,10 +403,10 @@ def test_repeated_calls_reuse_the_compiled_network():
 
 def test_results_are_frozen_numpy(single_runs, issue_runs):
     run = single_runs[("fixed", "rk4")]
-    for arr in (run.ts, run.g, run.h, run.spikes):
+    for arr in (run.t, run.g, run.h, run.spikes):
         assert type(arr) is np.ndarray and arr.dtype == np.float64
     issue = issue_runs[("legacy", "rk4")]
-    for f in ("ts", "pre_spike", "g", "h", "pre_V", "post_V"):
+    for f in ("t", "pre_spike", "g", "h", "pre_V", "post_V"):
         arr = getattr(issue, f)
         assert type(arr) is np.ndarray and arr.dtype == np.float64 and arr.shape == (2000,)
     assert issue.form == "legacy" and issue.tau == TAU and issue.brainpy_version == bp.__version__
@@ -478,9 +479,9 @@ GOOD = {"spikes": np.zeros(10), "dt": 0.1, "tau": 2.0}
         ({"spikes": None, "spike_times": [5.0], "duration": 1.0}, ValueError, "times"),
         ({"duration": 5.0}, ValueError, "duration"),
         ({"duration": -1.0}, ValueError, "duration"),
-        ({"g_max": float("nan")}, ValueError, "g_max"),
-        ({"g_max": [1.0, 2.0]}, ValueError, "g_max"),
-        ({"spikes": np.zeros((10, 3)), "g_max": [1.0, 2.0]}, ValueError, "g_max"),
+        ({"weight": float("nan")}, ValueError, "weight"),
+        ({"weight": [1.0, 2.0]}, ValueError, "weight"),
+        ({"spikes": np.zeros((10, 3)), "weight": [1.0, 2.0]}, ValueError, "weight"),
         ({"progress_bar": "yes"}, TypeError, "progress_bar"),
     ],
 )
@@ -493,7 +494,7 @@ def test_run_synapse_validates(kwargs, exc, word):
     "kwargs, exc, word",
     [
         ({"tau": -1.0}, ValueError, "tau"),
-        ({"g_max": float("inf")}, ValueError, "g_max"),
+        ({"weight": float("inf")}, ValueError, "weight"),
         ({"dt": 0.0}, ValueError, "dt"),
         ({"duration": float("nan")}, ValueError, "duration"),
         ({"input_current": float("nan")}, ValueError, "input_current"),

@@ -51,21 +51,22 @@ def test_table_shape_and_names():
 def test_formula_is_its_norm_and_closed_forms_hold(row, tau):
     w = 1.7
     t = np.linspace(0.0, 30 * tau, 20001)
-    response = row.response(t, w, tau)
+    response = row.response(t, tau, weight=w)
     # the formula written from the source equals alphakit's kernel of the row's norm
-    np.testing.assert_allclose(response, w * alpha_kernel(t, tau, row.norm), rtol=1e-13, atol=0)
+    expected = w * alpha_kernel(t, tau, norm=row.norm)
+    np.testing.assert_allclose(response, expected, rtol=1e-13, atol=0)
     # and the factor column is that kernel over the plain one
     assert row.factor_value(tau) == pytest.approx(
-        kernel_properties(tau, row.norm).charge / kernel_properties(tau, "plain").charge
+        kernel_properties(tau, norm=row.norm).charge / kernel_properties(tau, norm="plain").charge
     )
     assert _expr(row.factor, w, tau) == pytest.approx(row.factor_value(tau))
     # closed-form peak, time to peak and charge against the numbers
     i = int(np.argmax(response))
-    assert _expr(row.peak_value, w, tau) == pytest.approx(response[i], rel=1e-6)
+    assert _expr(row.peak, w, tau) == pytest.approx(response[i], rel=1e-6)
     assert _expr(row.peak_time, w, tau) == pytest.approx(t[i], abs=t[1])
-    charge, _ = quad(lambda x: float(row.response(x, w, tau)), 0, 60 * tau, limit=200)
+    charge, _ = quad(lambda x: float(row.response(x, tau, weight=w)), 0, 60 * tau, limit=200)
     assert _expr(row.charge, w, tau) == pytest.approx(charge, rel=1e-9)
-    assert row.response(-1.0, w, tau) == 0.0
+    assert row.response(-1.0, tau, weight=w) == 0.0
 
 
 def test_neuron_exp2syn_approaches_the_alpha_row():
@@ -79,7 +80,7 @@ def test_neuron_exp2syn_approaches_the_alpha_row():
     exp2 = factor * (np.exp(-t / tau2) - np.exp(-t / tau1))
     row = CONVENTIONS["neuron_exp2syn_limit"]
     # the clamp leaves a difference of order 1e-4 of the peak (which is 1)
-    np.testing.assert_allclose(exp2, row.response(t, 1.0, tau2), rtol=0, atol=2e-4)
+    np.testing.assert_allclose(exp2, row.response(t, tau2, weight=1.0), rtol=0, atol=2e-4)
 
 
 def test_neuron_alphasynapse_and_pynn_alpha_function():
@@ -89,7 +90,7 @@ def test_neuron_alphasynapse_and_pynn_alpha_function():
     x = t / tau
     for name in ("neuron_alphasynapse", "pynn_if_curr_alpha", "pynn_if_cond_alpha"):
         np.testing.assert_allclose(
-            CONVENTIONS[name].response(t, gmax, tau), gmax * x * np.exp(1 - x), rtol=1e-13
+            CONVENTIONS[name].response(t, tau, weight=gmax), gmax * x * np.exp(1 - x), rtol=1e-13
         )
 
 
@@ -103,7 +104,8 @@ def test_genn_recurrence_samples_the_row_exactly():
         in_syn *= E
         xs.append(x)
     t = np.arange(len(xs)) * dt
-    np.testing.assert_allclose(xs, CONVENTIONS["genn_alpha"].response(t, w, tau), rtol=1e-12)
+    genn = CONVENTIONS["genn_alpha"].response(t, tau, weight=w)
+    np.testing.assert_allclose(xs, genn, rtol=1e-12)
 
 
 ODE_ROWS = {
@@ -127,7 +129,7 @@ def test_ode_rows_by_numerical_integration(name):
 
     t = np.linspace(0, 40, 81)
     sol = solve_ivp(rhs, (0, 40), [0.0, w * jump(tau)], t_eval=t, rtol=1e-11, atol=1e-13)
-    np.testing.assert_allclose(sol.y[0], CONVENTIONS[name].response(t, w, tau), atol=1e-8)
+    np.testing.assert_allclose(sol.y[0], CONVENTIONS[name].response(t, tau, weight=w), atol=1e-8)
 
 
 def test_elephant_sigma_is_the_standard_deviation_and_median():
@@ -136,7 +138,7 @@ def test_elephant_sigma_is_the_standard_deviation_and_median():
     row = CONVENTIONS["elephant_alpha_kernel"]
 
     def k(x):
-        return float(row.response(x, 1.0, tau))
+        return float(row.response(x, tau, weight=1.0))
 
     mean = quad(lambda x: x * k(x), 0, 80 * tau)[0]
     var = quad(lambda x: (x - mean) ** 2 * k(x), 0, 80 * tau)[0]
@@ -210,11 +212,12 @@ def _norm(name):
 def test_conversion_keeps_charge_and_peak(source, match):
     tau, w = 3.7, 0.9
     for target in NAMES:
-        w2 = convert_weight(w, tau, source, target, match=match)
-        ps, pt = kernel_properties(tau, _norm(source)), kernel_properties(tau, _norm(target))
+        w2 = convert_weight(w, tau, source=source, target=target, match=match)
+        ps = kernel_properties(tau, norm=_norm(source))
+        pt = kernel_properties(tau, norm=_norm(target))
         # same shape: matching the charge also matches the peak, and vice versa
         assert w2 * pt.charge == pytest.approx(w * ps.charge, rel=1e-13)
-        assert w2 * pt.peak_value == pytest.approx(w * ps.peak_value, rel=1e-13)
+        assert w2 * pt.peak == pytest.approx(w * ps.peak, rel=1e-13)
 
 
 def test_conversion_against_integrated_kernels_with_new_tau():
@@ -223,27 +226,30 @@ def test_conversion_against_integrated_kernels_with_new_tau():
     tau_t, w = 2.0, 3.0
 
     def charge(row, weight, tau_):
-        return quad(lambda x: float(row.response(x, weight, tau_)), 0, 80 * tau_, limit=200)[0]
+        f = lambda x: float(row.response(x, tau_, weight=weight))  # noqa: E731
+        return quad(f, 0, 80 * tau_, limit=200)[0]
 
     def peak(row, weight, tau_):
         t = np.linspace(0, 5 * tau_, 200001)
-        return row.response(t, weight, tau_).max()
+        return row.response(t, tau_, weight=weight).max()
 
-    wc = convert_weight(w, tau, src.name, dst.name, "charge", target_tau=tau_t)
-    wp = convert_weight(w, tau, src.name, dst.name, "peak", target_tau=tau_t)
+    wc = convert_weight(w, tau, source=src.name, target=dst.name, match="charge", target_tau=tau_t)
+    wp = convert_weight(w, tau, source=src.name, target=dst.name, match="peak", target_tau=tau_t)
     assert charge(dst, wc, tau_t) == pytest.approx(charge(src, w, tau), rel=1e-9)
     assert peak(dst, wp, tau_t) == pytest.approx(peak(src, w, tau), rel=1e-8)
     assert wc != pytest.approx(wp)  # a new tau makes the two matches differ
 
 
 def test_known_conversions():
-    assert convert_weight(1.0, 8.6, "brainpy_alpha_legacy", "brainpy_alpha") == pytest.approx(8.6)
-    assert convert_weight(1.0, 5.0, "brainpy_dualexpon_equal", "brainpy_alpha") == pytest.approx(
+    w = convert_weight(1.0, 8.6, source="brainpy_alpha_legacy", target="brainpy_alpha")
+    assert w == pytest.approx(8.6)
+    w = convert_weight(1.0, 5.0, source="brainpy_dualexpon_equal", target="brainpy_alpha")
+    assert w == pytest.approx(
         math.e
     )
-    assert convert_weight(2.0, 5.0, "nengo_alpha", "elephant_alpha_kernel") == 2.0
+    assert convert_weight(2.0, 5.0, source="nengo_alpha", target="elephant_alpha_kernel") == 2.0
     w = np.array([0.5, 1.0, 2.0])
-    np.testing.assert_allclose(convert_weight(w, 4.0, "area", "plain"), w / 4.0)
+    np.testing.assert_allclose(convert_weight(w, 4.0, source="area", target="plain"), w / 4.0)
 
 
 @settings(max_examples=300, deadline=None)
@@ -259,8 +265,15 @@ def test_known_conversions():
     match=st.sampled_from(["charge", "peak"]),
 )
 def test_round_trips(w, tau, tau_t, source, target, match):
-    there = convert_weight(w, tau, source, target, match, target_tau=tau_t)
-    back = convert_weight(there, tau if tau_t is None else tau_t, target, source, match, tau)
+    there = convert_weight(w, tau, source=source, target=target, match=match, target_tau=tau_t)
+    back = convert_weight(
+        there,
+        tau if tau_t is None else tau_t,
+        source=target,
+        target=source,
+        match=match,
+        target_tau=tau,
+    )
     same = _norm(source) == _norm(target) and (tau_t is None or tau_t == tau)
     if same:
         assert back == w  # bitwise
@@ -271,15 +284,15 @@ def test_round_trips(w, tau, tau_t, source, target, match):
 
 def test_convert_weight_bad_input():
     with pytest.raises(ValueError, match="unknown source"):
-        convert_weight(1.0, 5.0, "nest", "plain")
+        convert_weight(1.0, 5.0, source="nest", target="plain")
     with pytest.raises(TypeError, match="target"):
-        convert_weight(1.0, 5.0, "plain", 3)
+        convert_weight(1.0, 5.0, source="plain", target=3)
     with pytest.raises(ValueError, match="unknown match"):
-        convert_weight(1.0, 5.0, "plain", "peak", match="area")
-    with pytest.raises(ValueError, match="w must be finite"):
-        convert_weight(float("nan"), 5.0, "plain", "peak")
+        convert_weight(1.0, 5.0, source="plain", target="peak", match="area")
+    with pytest.raises(ValueError, match="weight must be finite"):
+        convert_weight(float("nan"), 5.0, source="plain", target="peak")
     with pytest.raises(ValueError, match="tau"):
-        convert_weight(1.0, 0.0, "plain", "peak")
+        convert_weight(1.0, 0.0, source="plain", target="peak")
     with pytest.raises(ValueError, match="value"):
         tau_from_parameter("elephant_alpha_kernel", -1.0)
 
@@ -293,13 +306,13 @@ def test_convert_weight_bad_input():
 def test_classify_every_norm(norm, tau, lag):
     dt = 0.1
     t = (np.arange(int(12 * tau / dt) + 40) - lag) * dt
-    y = alpha_kernel(t, tau, norm)
+    y = alpha_kernel(t, tau, norm=norm)
     for given_tau in (None, tau):
         c = classify(y, dt, tau=given_tau)
         assert c.convention == norm and c.lag == lag
         assert c.tau == pytest.approx(tau, rel=1e-6)
         assert c.tau_estimated is (given_tau is None)
-        assert c.factor == pytest.approx(kernel_properties(tau, norm).charge / tau, rel=1e-6)
+        assert c.factor == pytest.approx(kernel_properties(tau, norm=norm).charge / tau, rel=1e-6)
         assert all(CONVENTIONS[m].norm == norm for m in c.matches)
         assert norm in str(c)
 

@@ -8,7 +8,7 @@ import pytest
 import scipy.sparse
 
 from alphakit import NORMS, convolve_spikes, grid_to_times, kernel_properties, poisson_train
-from alphakit.diagnose import Diagnosis, diagnose, recognise_factor
+from alphakit.diagnosis import Diagnosis, diagnose, recognise_factor
 
 DATA = Path(__file__).parent / "data"
 
@@ -21,7 +21,8 @@ def _delay(x, lag):
 
 def _charge_ratio(true_norm, ref_norm, tau):
     # independent of the factor bookkeeping in diagnose: the kernels' own charges
-    return kernel_properties(tau, true_norm).charge / kernel_properties(tau, ref_norm).charge
+    true, ref = kernel_properties(tau, norm=true_norm), kernel_properties(tau, norm=ref_norm)
+    return true.charge / ref.charge
 
 
 # (dt, lag, relative noise): a few regimes per pair, kept small for speed
@@ -33,8 +34,8 @@ REGIMES = [(0.1, 0, 0.0), (0.05, 1, 0.0), (0.5, 3, 1e-3)]
 def test_known_factor_recovered_for_every_pair(true_norm, ref_norm, tau):
     rng = np.random.default_rng(7)
     for dt, lag, noise in REGIMES:
-        s = poisson_train(40.0, 300.0, dt, seed=3)
-        clean = _delay(convolve_spikes(s, dt, tau, true_norm), lag)
+        s = poisson_train(40.0, dt, duration=300.0, seed=3)
+        clean = _delay(convolve_spikes(s, dt, tau, norm=true_norm), lag)
         y = clean + noise * np.sqrt(np.mean(clean**2)) * rng.standard_normal(clean.shape)
         d = diagnose(y, s, dt, tau, norm=ref_norm)
         expected = _charge_ratio(true_norm, ref_norm, tau)
@@ -52,7 +53,7 @@ def test_lag_and_scale_match_brute_force_least_squares():
     # must still agree with lstsq lag by lag.
     rng = np.random.default_rng(1)
     dt, tau, T, max_lag = 0.1, 3.0, 400, 40
-    s = poisson_train(80.0, T * dt, dt, seed=5)
+    s = poisson_train(80.0, dt, duration=T * dt, seed=5)
     y = rng.standard_normal(T).cumsum()
     b = convolve_spikes(s, dt, tau)
     best = None
@@ -112,7 +113,7 @@ def test_explanation_reads_like_the_issue():
 
 
 def test_float32_and_float64_agree():
-    s = poisson_train(30.0, 200.0, 0.1, seed=2)
+    s = poisson_train(30.0, 0.1, duration=200.0, seed=2)
     g = math.e * _delay(convolve_spikes(s, 0.1, 4.0), 2)
     d64 = diagnose(g, s, 0.1, 4.0)
     d32 = diagnose(g.astype(np.float32), s, 0.1, 4.0)
@@ -122,7 +123,7 @@ def test_float32_and_float64_agree():
 
 def test_dense_sparse_and_times_agree():
     dt, tau, n = 0.1, 5.0, 4
-    s = poisson_train(20.0, 150.0, dt, n=n, seed=9)
+    s = poisson_train(20.0, dt, duration=150.0, n=n, seed=9)
     y = tau * _delay(convolve_spikes(s, dt, tau), 1)
     dense = diagnose(y, s, dt, tau)
     sparse = diagnose(y, scipy.sparse.csr_matrix(s), dt, tau)
@@ -137,7 +138,7 @@ def test_off_grid_spike_times():
     times = np.array([1.234, 7.77, 20.05])
     from alphakit import convolve_spike_times
 
-    y = convolve_spike_times(times, dt, 40.0, tau, norm="area")
+    y = convolve_spike_times(times, dt, tau, duration=40.0, norm="area")
     d = diagnose(y, times, dt, tau, times=True)
     assert (d.lag, d.convention, d.factor) == (0, "area", "1/tau")
     assert d.residual < 1e-12
@@ -145,7 +146,7 @@ def test_off_grid_spike_times():
 
 def test_many_synapses_shared_and_per_column():
     dt, tau, n = 0.1, 2.0, 3
-    s = poisson_train(25.0, 200.0, dt, n=n, seed=4)
+    s = poisson_train(25.0, dt, duration=200.0, n=n, seed=4)
     b = convolve_spikes(s, dt, tau)
     # shared: the same factor on every column
     shared = diagnose(math.e * _delay(b, 1), s, dt, tau)
@@ -168,12 +169,12 @@ def test_many_synapses_shared_and_per_column():
 
 def test_one_train_many_columns_and_many_trains_one_column():
     dt, tau = 0.1, 4.0
-    s = poisson_train(30.0, 200.0, dt, seed=8)
+    s = poisson_train(30.0, dt, duration=200.0, seed=8)
     b = convolve_spikes(s, dt, tau)
     y = np.stack([b, 2 * b], axis=1)
     per = diagnose(y, s, dt, tau, per_column=True)
     assert [round(d.scale, 9) for d in per] == [1.0, 2.0]
-    trains = poisson_train(30.0, 200.0, dt, n=5, seed=8)
+    trains = poisson_train(30.0, dt, duration=200.0, n=5, seed=8)
     total = convolve_spikes(trains, dt, tau).sum(axis=1)
     d = diagnose(tau * total, trains, dt, tau)
     assert d.convention == "legacy" and d.scale == pytest.approx(tau, rel=1e-10)
@@ -181,7 +182,7 @@ def test_one_train_many_columns_and_many_trains_one_column():
 
 def test_wrong_tau_is_reported_and_estimated():
     dt, true_tau = 0.1, 8.6
-    s = poisson_train(20.0, 300.0, dt, seed=11)
+    s = poisson_train(20.0, dt, duration=300.0, seed=11)
     g = true_tau * _delay(convolve_spikes(s, dt, true_tau), 1)
     d = diagnose(g, s, dt, tau=4.0)
     assert not d.shape_matches
@@ -193,7 +194,7 @@ def test_wrong_tau_is_reported_and_estimated():
 
 def test_not_an_alpha_response_is_said_plainly():
     dt, tau = 0.1, 5.0
-    s = poisson_train(20.0, 300.0, dt, seed=12)
+    s = poisson_train(20.0, dt, duration=300.0, seed=12)
     # an exponential synapse: no tau makes it an alpha response
     r = math.exp(-dt / tau)
     from scipy.signal import lfilter

@@ -67,9 +67,9 @@ def _kernel_sum(times, lag, norm, tau=TAU, tau_rise=None, cutoff=math.inf):
     t = np.arange(round(DURATION / DT)) * DT
     s = t[:, None] - np.asarray(times)[None, :] - lag
     if tau_rise is None:
-        k = alpha_kernel(s, tau, norm)
+        k = alpha_kernel(s, tau, norm=norm)
     else:
-        k = dual_exp_kernel(s, tau_rise, tau, norm)
+        k = dual_exp_kernel(s, tau_rise, tau, norm=norm)
     k = np.where(s > cutoff + 1e-9 * DT, 0.0, k)
     return WEIGHT * k.sum(axis=1)
 
@@ -177,7 +177,7 @@ def test_integrator_runner_equals_alphakit_simulate(case):
     r = runner(TRAIN, weight=WEIGHT, tau=TAU, dt=DT, duration=DURATION, **kwargs)
     assert r.lag == pytest.approx(lag_steps * DT, abs=1e-12)
     assert CONVENTIONS[r.convention].norm == r.norm
-    spikes = times_to_grid(TRAIN, DT, DURATION)
+    spikes = times_to_grid(TRAIN, DT, duration=DURATION)
     g = simulate(spikes, DT, TAU, form="fixed", method=method, weight=WEIGHT * scale).g
     expected = np.concatenate([np.zeros(lag_steps), g[: g.size - lag_steps]])
     _assert_close(r.response, expected, EXACT_RTOL, r.label)
@@ -195,7 +195,9 @@ def test_exp2syn_is_the_alpha_kernel_to_within_its_tau_ratio():
     # closed-form distance between the peak-normalised dual exponential and alpha kernels
     s = np.linspace(0, 30 * TAU, 200001)
     gap = np.max(
-        np.abs(dual_exp_kernel(s, r.tau_rise, TAU, "peak") - alpha_kernel(s, TAU, "peak"))
+        np.abs(
+            dual_exp_kernel(s, r.tau_rise, TAU, norm="peak") - alpha_kernel(s, TAU, norm="peak")
+        )
     )
     assert 1e-5 < gap < 1e-3  # about 1 - tau_ratio of the peak
     alpha = _kernel_sum(TRAIN, DT, "peak")
@@ -226,13 +228,13 @@ PROPERTY_CASES = [
 def test_measured_peak_and_charge_match_kernel_properties(case):
     r = _single(*case)
     m = peers.measure(r)
-    props = kernel_properties(TAU, r.norm)
+    props = kernel_properties(TAU, norm=r.norm)
     # the samples bracket the true peak time t_s + lag + tau to within dt/2
     assert abs(m.time_to_peak - (r.lag + props.peak_time)) <= DT / 2 + 1e-9
     # alpha is flat at its peak: off by at most (dt/2)^2 / (2 tau^2) relatively,
     # plus the integrator's error for the inexact ones (BrainPy exp_auto: O(dt/tau))
     peak_rtol = (DT / 2) ** 2 / (2 * TAU**2) + (0.05 if r.method == "exp_auto" else 1e-7)
-    assert m.peak == pytest.approx(WEIGHT * props.peak_value, rel=peak_rtol)
+    assert m.peak == pytest.approx(WEIGHT * props.peak, rel=peak_rtol)
     # Riemann sum of a kernel that starts at 0: trapezoid error (dt/tau)^2/12;
     # NEURON's AlphaSynapse stops at 10 tau and loses (1 + 10) e^-10 of the charge
     lost = (1 + 10) * math.exp(-10) if r.model == "AlphaSynapse" else 0.0
@@ -247,8 +249,8 @@ def test_measured_peak_and_charge_match_kernel_properties(case):
 def test_same_weight_means_different_synapses_across_simulators():
     # The ratio of the charges of one spike in two conventions is the weight conversion
     # factor; check it on the closed forms first (this is what notebook 7 measures).
-    plain, peak, area = (kernel_properties(TAU, n) for n in ("plain", "peak", "area"))
-    assert peak.peak_value / plain.peak_value == pytest.approx(math.e)
+    plain, peak, area = (kernel_properties(TAU, norm=n) for n in ("plain", "peak", "area"))
+    assert peak.peak / plain.peak == pytest.approx(math.e)
     assert plain.charge / area.charge == pytest.approx(TAU)
 
 

@@ -50,7 +50,7 @@ def test_engines_equal_the_loop(run, T, n, method):
     rng = np.random.default_rng(T * 7 + (n or 0))
     u = rng.poisson(0.3, (T,) if n is None else (T, n)).astype(float)
     weight = 1.7 if n is None else rng.normal(size=n)
-    M = step_matrix(method, "legacy", 0.3, 2.0)
+    M = step_matrix(0.3, 2.0, method=method, form="legacy")
     g, h = run(u, M, weight, True)
     g_ref, h_ref = _loop(u, M, weight)
     scale = max(1.0, np.abs(g_ref).max())
@@ -60,7 +60,7 @@ def test_engines_equal_the_loop(run, T, n, method):
 
 
 def test_unstable_step_blows_up_like_the_loop():
-    M = step_matrix("euler", "fixed", 5.0, 1.0)  # a = -4
+    M = step_matrix(5.0, 1.0, method="euler", form="fixed")  # a = -4
     u = np.zeros((40, 50))
     u[0] = 1
     g, _ = _propagate_blocked(u, M, 1.0, True)
@@ -82,7 +82,7 @@ def test_numba_engine_matches_the_loop_in_any_layout(layout, dtype, want_h):
         "1d": base[:, 4],
     }[layout]
     weight = 0.7 if u.ndim == 1 else rng.normal(size=u.shape[1])
-    M = step_matrix("exp_euler", "fixed", 0.1, 3.0)
+    M = step_matrix(0.1, 3.0, method="exp_euler", form="fixed")
     g, h = _jit(u, M, weight, want_h)
     g_ref, h_ref = _loop(u.astype(np.float64), M, weight)
     assert g.dtype == dtype and g.shape == u.shape
@@ -103,7 +103,7 @@ def test_numba_engine_is_correct_in_threads_and_releases_the_gil():
 
     rng = np.random.default_rng(2)
     inputs = [rng.poisson(0.1, (4000, 20)).astype(float, order=o) for o in "CFCF"]
-    M = step_matrix("rk4", "legacy", 0.2, 4.0)
+    M = step_matrix(0.2, 4.0, method="rk4", form="legacy")
     with ThreadPoolExecutor(4) as pool:
         results = list(pool.map(lambda u: _jit(u, M, 1.3, True), inputs))
     for u, (g, h) in zip(inputs, results, strict=True):
@@ -127,7 +127,7 @@ def test_numba_float32_is_the_float64_result_rounded(shape):
     A float32 state would drift by many float32 ulps over 20000 steps of dense input.
     """
     u = np.random.default_rng(8).poisson(3.0, shape).astype(np.float64)
-    M = step_matrix("exp_euler", "fixed", 0.1, 8.6)
+    M = step_matrix(0.1, 8.6, method="exp_euler", form="fixed")
     g64, h64 = _jit(u, M, 1.0, True)
     g32, h32 = _jit(u.astype(np.float32), M, 1.0, True)
     for low, high in ((g32, g64), (h32, h64)):
@@ -138,7 +138,7 @@ def test_numba_float32_is_the_float64_result_rounded(shape):
 @needs_numba
 def test_one_column_runs_the_one_train_loop():
     u = np.random.default_rng(3).poisson(0.2, (3000, 1)).astype(float)
-    M = step_matrix("exact", "fixed", 0.1, 2.0)
+    M = step_matrix(0.1, 2.0, method="exact", form="fixed")
     g2, h2 = _jit(u, M, np.array([0.7]), True)
     g1, h1 = _jit(u[:, 0], M, 0.7, True)
     assert g2.shape == h2.shape == (3000, 1)
@@ -157,7 +157,7 @@ def test_public_functions_really_run_on_the_chosen_engine(monkeypatch, engine):
     s[4] = 1
     simulate(s, 0.1, 1.0)
     convolve_spikes(s[:, 0], 0.1, 1.0)
-    convolve_spike_times([0.25], 0.1, 10.0, 1.0)
+    convolve_spike_times([0.25], 0.1, 1.0, duration=10.0)
     assert len(calls) == (4 if engine == "numba" else 0)
 
 
@@ -179,8 +179,8 @@ def test_warm_up_compiles_what_the_public_functions_use():
         dtype = spikes.dtype
         simulate(spikes, 0.1, 1.0, dtype=dtype)
         convolve_spikes(spikes.astype(float), 0.1, 1.0)
-    convolve_spike_times([], 0.1, 10.0, 1.0)
-    convolve_spike_times([1.0], 0.1, 10.0, 1.0)
+    convolve_spike_times([], 0.1, 1.0, duration=10.0)
+    convolve_spike_times([1.0], 0.1, 1.0, duration=10.0)
     assert [len(k.signatures) for k in kernels] == before
 
 

@@ -26,11 +26,12 @@ def test_many_trains_of_different_lengths():
 )
 def test_round_trip_on_grid(steps, dt):
     times = np.array(steps, dtype=float) * dt
-    grid = times_to_grid(times, dt, 1000 * dt)
+    grid = times_to_grid(times, dt, duration=1000 * dt)
     assert grid.shape == (1000,)
     assert grid.sum() == len(steps)
     np.testing.assert_allclose(np.sort(times), grid_to_times(grid, dt), rtol=0, atol=1e-9 * dt)
-    np.testing.assert_array_equal(times_to_grid(grid_to_times(grid, dt), dt, 1000 * dt), grid)
+    back = times_to_grid(grid_to_times(grid, dt), dt, duration=1000 * dt)
+    np.testing.assert_array_equal(back, grid)
 
 
 def test_grid_to_times_2d():
@@ -48,9 +49,9 @@ def test_n_steps():
 
 
 def test_poisson_seeded_and_rate():
-    a = poisson_train(40.0, 10_000.0, 0.1, n=20, seed=3)
-    b = poisson_train(40.0, 10_000.0, 0.1, n=20, seed=3)
-    c = poisson_train(40.0, 10_000.0, 0.1, n=20, seed=4)
+    a = poisson_train(40.0, 0.1, duration=10_000.0, n=20, seed=3)
+    b = poisson_train(40.0, 0.1, duration=10_000.0, n=20, seed=3)
+    c = poisson_train(40.0, 0.1, duration=10_000.0, n=20, seed=4)
     np.testing.assert_array_equal(a, b)
     assert not np.array_equal(a, c)
     assert a.shape == (100_000, 20)
@@ -60,35 +61,35 @@ def test_poisson_seeded_and_rate():
 
 
 def test_regular_train():
-    s = regular_train(100.0, 100.0, 0.1, start=5.0)
+    s = regular_train(100.0, 0.1, duration=100.0, start=5.0)
     times = grid_to_times(s, 0.1)
     np.testing.assert_allclose(times, 5.0 + 10.0 * np.arange(10), atol=1e-9)
-    assert regular_train(100.0, 100.0, 0.1, n=3).shape == (1000, 3)
+    assert regular_train(100.0, 0.1, duration=100.0, n=3).shape == (1000, 3)
 
 
 @pytest.mark.parametrize(
     ("call", "match"),
     [
-        (lambda: times_to_grid([1.0], 0.1, 1.0), r"\[0, duration\)"),
-        (lambda: times_to_grid([-0.1], 0.1, 1.0), r"\[0, duration\)"),
-        (lambda: times_to_grid([[0.1], [2.0]], 0.1, 1.0), r"times\[1\]"),
-        (lambda: times_to_grid([np.nan], 0.1, 1.0), "times"),
-        (lambda: times_to_grid([0.1], 0.0, 1.0), "dt"),
-        (lambda: times_to_grid([0.1], 0.1, -1.0), "duration"),
+        (lambda: times_to_grid([1.0], 0.1, duration=1.0), r"\[0, duration\)"),
+        (lambda: times_to_grid([-0.1], 0.1, duration=1.0), r"\[0, duration\)"),
+        (lambda: times_to_grid([[0.1], [2.0]], 0.1, duration=1.0), r"times\[1\]"),
+        (lambda: times_to_grid([np.nan], 0.1, duration=1.0), "times"),
+        (lambda: times_to_grid([0.1], 0.0, duration=1.0), "dt"),
+        (lambda: times_to_grid([0.1], 0.1, duration=-1.0), "duration"),
         (lambda: grid_to_times([0, 1.5], 0.1), "whole"),
         (lambda: grid_to_times([0, -1], 0.1), "non-negative"),
         (lambda: grid_to_times(np.zeros((2, 2, 2)), 0.1), "dimension"),
-        (lambda: poisson_train(-1.0, 10.0, 0.1), "rate"),
-        (lambda: poisson_train(1.0, 10.0, 0.1, n=0), "n must"),
-        (lambda: regular_train(0.0, 10.0, 0.1), "rate"),
-        (lambda: regular_train(10.0, 10.0, 0.1, start=10.0), "start"),
+        (lambda: poisson_train(-1.0, 0.1, duration=10.0), "rate"),
+        (lambda: poisson_train(200.0, 0.1, duration=10.0, n=0), "n must"),
+        (lambda: regular_train(0.0, 0.1, duration=10.0), "rate"),
+        (lambda: regular_train(10.0, 0.1, duration=10.0, start=10.0), "start"),
         # durations in seconds mistaken for steps: ask before allocating petabytes
-        (lambda: poisson_train(1.0, 1e18, 0.1), "GiB.*duration and dt"),
-        (lambda: poisson_train(1.0, 1e6, 1e-3, n=10**6), "GiB.*and n"),
-        (lambda: regular_train(1.0, 1e18, 0.1), "GiB.*duration"),
-        (lambda: regular_train(1e18, 1e6, 0.1), "GiB.*rate"),
-        (lambda: times_to_grid([0.5], 1e-12, 1e6), "GiB.*duration and dt"),
-        (lambda: times_to_grid([[0.5], [0.5]], 1e-12, 1e6), "GiB.*duration and dt"),
+        (lambda: poisson_train(1.0, 0.1, duration=1e18), "GiB.*duration and dt"),
+        (lambda: poisson_train(1.0, 1e-3, duration=1e6, n=10**6), "GiB.*and n"),
+        (lambda: regular_train(1.0, 0.1, duration=1e18), "GiB.*duration"),
+        (lambda: regular_train(1e18, 0.1, duration=1e6), "GiB.*rate"),
+        (lambda: times_to_grid([0.5], 1e-12, duration=1e6), "GiB.*duration and dt"),
+        (lambda: times_to_grid([[0.5], [0.5]], 1e-12, duration=1e6), "GiB.*duration and dt"),
     ],
 )
 def test_bad_input(call, match):
@@ -98,6 +99,6 @@ def test_bad_input(call, match):
 
 def test_bad_types():
     with pytest.raises(TypeError, match="n must"):
-        poisson_train(1.0, 10.0, 0.1, n=2.5)
+        poisson_train(200.0, 0.1, duration=10.0, n=2.5)
     with pytest.raises(TypeError, match="times"):
-        times_to_grid(["x"], 0.1, 1.0)
+        times_to_grid(["x"], 0.1, duration=1.0)

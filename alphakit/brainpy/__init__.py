@@ -18,7 +18,7 @@ Results are numpy arrays in frozen dataclasses.
   measured and named (``"plain"`` since BrainPy 2.5, ``"legacy"`` before).
 
 In every runner the synapse is driven through a projection, so its ``g``
-lags ``alphakit.simulate(spikes, dt, tau, form, method).g`` by one step; see
+lags ``alphakit.simulate(spikes, dt, tau, form=form, method=method).g`` by one step; see
 the timing convention in :mod:`alphakit.ode`. :data:`BRAINPY_METHODS` lists
 the integrators the runners (and :func:`alphakit.peers.run_brainpy`) accept:
 BrainPy's fixed-step explicit ones.

@@ -25,8 +25,8 @@ _MIN_SEPARATION = 1.2
 
 def _norm_factors(tau: float) -> dict[str, float]:
     # Each norm's kernel as a multiple of the plain one, from its closed-form charge.
-    plain = kernel_properties(tau, "plain").charge
-    return {norm: kernel_properties(tau, norm).charge / plain for norm in NORMS}
+    plain = kernel_properties(tau, norm="plain").charge
+    return {norm: kernel_properties(tau, norm=norm).charge / plain for norm in NORMS}
 
 
 def _as_synapse_class(synapse: Any, bp: Any) -> type:
@@ -124,16 +124,16 @@ def installed_convention(
     g, _ = drive(spikes, dt, tau, method, synapse_cls, 1.0, False)
     # Remove BrainPy's one-step read delay, so g[j] is the response j dt after the spike.
     g = g[1:, 0]
-    ts = np.arange(g.size, dtype=np.float64) * dt
+    t = np.arange(g.size, dtype=np.float64) * dt
     peak = float(g.max())
-    peak_time = float(ts[int(np.argmax(g))])
+    peak_time = float(t[int(np.argmax(g))])
     charge = float(g.sum() * dt)
 
     rel_errors = {}
     for norm in NORMS:
-        p = kernel_properties(tau, norm)
+        p = kernel_properties(tau, norm=norm)
         rel_errors[norm] = max(
-            abs(peak - p.peak_value) / p.peak_value, abs(charge - p.charge) / p.charge
+            abs(peak - p.peak) / p.peak, abs(charge - p.charge) / p.charge
         )
     best = min(rel_errors, key=rel_errors.__getitem__)
     time_ok = abs(peak_time - tau) <= max(rtol * tau, dt)
@@ -145,11 +145,11 @@ def installed_convention(
         peak=peak,
         peak_time=peak_time,
         charge=charge,
-        factor=charge / kernel_properties(tau, "plain").charge,
+        factor=charge / kernel_properties(tau, norm="plain").charge,
         rel_errors=rel_errors,
         tau=tau,
         dt=dt,
         method=method,
-        ts=ts,
+        t=t,
         g=g,
     )

@@ -81,7 +81,7 @@ def use_legacy_alpha() -> Iterator[None]:
         bp.synapses.Alpha, bp.dyn.Alpha = saved
 
 
-def run_issue_script(legacy: bool = False) -> IssueScriptResult:
+def run_issue_script(*, legacy: bool = False) -> IssueScriptResult:
     """Run :data:`ISSUE_577_SCRIPT` verbatim, with today's or the pre-fix Alpha synapse.
 
     Parameters
@@ -122,7 +122,7 @@ def run_issue_script(legacy: bool = False) -> IssueScriptResult:
 
     return IssueScriptResult(
         ratio=float(namespace["ratio"]),  # type: ignore[arg-type]
-        ts=arr("ts"),
+        t=arr("ts"),
         pre_spike=arr("pre_spike"),
         g=arr("g"),
         convolution=arr("conv"),

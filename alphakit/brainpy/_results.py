@@ -18,8 +18,8 @@ class Issue577Result:
 
     Attributes
     ----------
-    ts : numpy.ndarray
-        Times (ms), ``ts[n] = n dt``, shape ``(T,)``.
+    t : numpy.ndarray
+        Times (ms), ``t[n] = n dt``, shape ``(T,)``.
     pre_spike : numpy.ndarray
         Presynaptic spikes (0/1) per step, shape ``(T,)``.
     g, h : numpy.ndarray
@@ -27,22 +27,22 @@ class Issue577Result:
         ``g`` lags ``alphakit.convolve_spikes(pre_spike, dt, tau)`` by one step.
     pre_V, post_V : numpy.ndarray
         Membrane potentials (mV) of the two LIF neurons, shape ``(T,)``.
-    tau, g_max, dt, duration, input_current : float
-        The parameters of the run.
+    tau, weight, dt, duration, input_current : float
+        The parameters of the run (``weight`` is the projection's ``g_max``).
     method, form : str
         Synapse integrator and ODE form (``"fixed"`` or ``"legacy"``).
     brainpy_version : str
         ``brainpy.__version__`` of the run.
     """
 
-    ts: NDArray[np.float64]
+    t: NDArray[np.float64]
     pre_spike: NDArray[np.float64]
     g: NDArray[np.float64]
     h: NDArray[np.float64]
     pre_V: NDArray[np.float64]
     post_V: NDArray[np.float64]
     tau: float
-    g_max: float
+    weight: float
     dt: float
     duration: float
     input_current: float
@@ -60,33 +60,33 @@ class SynapseRun:
 
     Attributes
     ----------
-    ts : numpy.ndarray
-        Times (ms), ``ts[n] = n dt``, shape ``(T,)``.
+    t : numpy.ndarray
+        Times (ms), ``t[n] = n dt``, shape ``(T,)``.
     spikes : numpy.ndarray
         The presynaptic spike counts that drove the synapses, ``(T,)`` or ``(T, n)``.
     g : numpy.ndarray
         Conductance each synapse delivered to its postsynaptic neuron
-        (``g_max`` times BrainPy's state ``g``), shape of ``spikes``. It lags
-        ``simulate(spikes, dt, tau, form, method).g`` by one step.
+        (``weight`` times BrainPy's state ``g``), shape of ``spikes``. It lags
+        ``simulate(spikes, dt, tau, form=form, method=method).g`` by one step.
     h : numpy.ndarray
-        ``g_max`` times BrainPy's auxiliary state ``h``, shape of ``spikes``.
+        ``weight`` times BrainPy's auxiliary state ``h``, shape of ``spikes``.
     dt, tau : float
         Step and time constant (ms).
-    g_max : float or numpy.ndarray
-        Scalar, or one weight per synapse.
+    weight : float or numpy.ndarray
+        Scalar, or one weight per synapse (the projection's ``g_max``).
     method, form : str
         BrainPy integrator and ODE form.
     brainpy_version : str
         ``brainpy.__version__`` of the run.
     """
 
-    ts: NDArray[np.float64]
+    t: NDArray[np.float64]
     spikes: NDArray[np.float64]
     g: NDArray[np.float64]
     h: NDArray[np.float64]
     dt: float
     tau: float
-    g_max: float | np.ndarray
+    weight: float | np.ndarray
     method: str
     form: str
     brainpy_version: str
@@ -122,8 +122,8 @@ class InstalledConvention:
         Time constant and step of the measurement (ms).
     method : str
         Integrator used.
-    ts, g : numpy.ndarray
-        The measured trace (spike at ``ts = 0``).
+    t, g : numpy.ndarray
+        The measured trace (spike at ``t = 0``).
     """
 
     brainpy_version: str
@@ -137,7 +137,7 @@ class InstalledConvention:
     tau: float
     dt: float
     method: str
-    ts: NDArray[np.float64]
+    t: NDArray[np.float64]
     g: NDArray[np.float64]
 
     __repr__ = text_repr
@@ -153,7 +153,7 @@ class IssueScriptResult:
     ratio : float
         ``max(g) / max(convolution)``: about ``tau`` (8.6) with the legacy
         synapse, 1 with today's.
-    ts, pre_spike, g, convolution : numpy.ndarray
+    t, pre_spike, g, convolution : numpy.ndarray
         The script's arrays (``convolution`` is the plain alpha kernel
         convolved with ``pre_spike``), shape ``(T,)``.
     legacy : bool
@@ -165,7 +165,7 @@ class IssueScriptResult:
     """
 
     ratio: float
-    ts: NDArray[np.float64]
+    t: NDArray[np.float64]
     pre_spike: NDArray[np.float64]
     g: NDArray[np.float64]
     convolution: NDArray[np.float64]

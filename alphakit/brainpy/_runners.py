@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import functools
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, Literal
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from .. import _validation as v
 from ..ode import FORMS
@@ -27,13 +29,14 @@ def synapse_class(form: str) -> type:
 
 
 def run_issue_577(
+    *,
     tau: float = 8.6,
-    g_max: float = 1.0,
+    weight: float = 1.0,
     dt: float = 0.1,
     duration: float = 200.0,
     input_current: float = 25.0,
     method: str = "rk4",
-    form: str = "fixed",
+    form: Literal["fixed", "legacy"] = "fixed",
     progress_bar: bool = False,
 ) -> Issue577Result:
     """Run the reproducer of BrainPy issue 577 on the installed BrainPy.
@@ -49,8 +52,8 @@ def run_issue_577(
     ----------
     tau : float
         Synaptic time constant ``tau_decay`` (ms), > 0.
-    g_max : float
-        Synaptic weight (finite).
+    weight : float
+        Synaptic weight (finite), the projection's ``g_max``.
     dt : float
         Time step (ms), > 0.
     duration : float
@@ -69,12 +72,12 @@ def run_issue_577(
     Returns
     -------
     Issue577Result
-        Monitored ``ts``, ``pre_spike``, ``g``, ``h``, ``pre_V``, ``post_V`` as
+        Monitored ``t``, ``pre_spike``, ``g``, ``h``, ``pre_V``, ``post_V`` as
         float64 arrays of shape ``(T,)``, and the parameters.
 
     Notes
     -----
-    ``g`` lags ``alphakit.simulate(pre_spike, dt, tau, form, method).g`` by one
+    ``g`` lags ``alphakit.simulate(pre_spike, dt, tau, form=form, method=method).g`` by one
     step; see the timing convention in :mod:`alphakit.ode`. Each call builds
     and compiles the network anew. The global ``dt`` of ``brainpy.math`` is
     left as it was.
@@ -88,7 +91,7 @@ def run_issue_577(
     8.6
     """
     tau = v.positive_scalar("tau", tau)
-    g_max = v.finite_scalar("g_max", g_max)
+    weight = v.finite_scalar("weight", weight)
     dt = v.positive_scalar("dt", dt)
     duration = v.positive_scalar("duration", duration)
     input_current = v.finite_scalar("input_current", input_current)
@@ -106,7 +109,7 @@ def run_issue_577(
             pre,
             post,
             bp.connect.All2All(),
-            g_max=g_max,
+            g_max=weight,
             tau_decay=tau,
             output=bp.synouts.CUBA(),
             method=method,
@@ -127,14 +130,14 @@ def run_issue_577(
             return np.asarray(mon[key], dtype=np.float64).reshape(T, -1)[:, 0].copy()
 
         result = Issue577Result(
-            ts=np.arange(T, dtype=np.float64) * dt,
+            t=np.arange(T, dtype=np.float64) * dt,
             pre_spike=col("pre.spike"),
             g=col("syn.g"),
             h=col("syn.h"),
             pre_V=col("pre.V"),
             post_V=col("post.V"),
             tau=tau,
-            g_max=g_max,
+            weight=weight,
             dt=dt,
             duration=duration,
             input_current=input_current,
@@ -156,7 +159,7 @@ def _compiled(
     synapse: type,
     tau: float,
     method: str,
-    g_max: float | tuple[float, ...],
+    weight: float | tuple[float, ...],
     dt: float,
     progress_bar: bool,
 ) -> Any:
@@ -164,8 +167,8 @@ def _compiled(
     with quiet(), bm.environment(dt=dt):
         from ._driven import compile_driven_synapses
 
-        weight = np.asarray(g_max, dtype=np.float32) if isinstance(g_max, tuple) else g_max
-        return compile_driven_synapses(n, synapse, tau, method, weight, progress_bar)
+        g_max = np.asarray(weight, dtype=np.float32) if isinstance(weight, tuple) else weight
+        return compile_driven_synapses(n, synapse, tau, method, g_max, progress_bar)
 
 
 def drive(
@@ -174,18 +177,18 @@ def drive(
     tau: float,
     method: str,
     synapse: type,
-    g_max: float | np.ndarray,
+    weight: float | np.ndarray,
     progress_bar: bool,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Validated ``spikes`` (T, n) through ``synapse``; returns float64 (g, h), (T, n)."""
     _, bm = require_brainpy()
-    key = tuple(float(w) for w in g_max) if isinstance(g_max, np.ndarray) else float(g_max)
+    key = tuple(float(w) for w in weight) if isinstance(weight, np.ndarray) else float(weight)
     run = _compiled(spikes.shape[1], synapse, tau, method, key, dt, progress_bar)
     with quiet(), bm.environment(dt=dt):
         received, _, h = run(spikes)
     # ``received`` is what BrainPy's comm delivered to the postsynaptic side,
-    # i.e. g_max times the synapse's g; h is not weighted by BrainPy, so we do it.
-    g, h = received.astype(np.float64), h.astype(np.float64) * g_max
+    # i.e. g_max (the weight) times the synapse's g; h is not weighted by BrainPy, so we do it.
+    g, h = received.astype(np.float64), h.astype(np.float64) * weight
     if not (np.isfinite(g.sum()) and np.isfinite(h.sum())):
         raise ValueError(
             f"BrainPy's {method!r} integrator overflowed at dt={dt} for tau={tau} (explicit "
@@ -195,15 +198,15 @@ def drive(
 
 
 def run_synapse(
-    spikes: Any = None,
-    spike_times: Any = None,
+    spikes: ArrayLike | None = None,
     *,
+    spike_times: ArrayLike | Sequence[ArrayLike] | None = None,
     dt: float,
     tau: float,
     duration: float | None = None,
     method: str = "exp_auto",
-    form: str = "fixed",
-    g_max: Any = 1.0,
+    form: Literal["fixed", "legacy"] = "fixed",
+    weight: ArrayLike = 1.0,
     progress_bar: bool = False,
 ) -> SynapseRun:
     """Drive BrainPy's Alpha synapse (or the pre-fix one) with given spikes.
@@ -230,24 +233,24 @@ def run_synapse(
         BrainPy integrator, one of :data:`~alphakit.brainpy.BRAINPY_METHODS`.
     form : {"fixed", "legacy"}
         ``tau dg/dt = -g + h`` (BrainPy >= 2.5) or ``dg/dt = -g/tau + h`` (<= 2.4.6).
-    g_max : float or array_like
-        Weight: a scalar, or one per synapse for ``n`` columns.
+    weight : float or array_like
+        Weight (the projection's ``g_max``): a scalar, or one per synapse for ``n`` columns.
     progress_bar : bool
         Show BrainPy's progress bar.
 
     Returns
     -------
     SynapseRun
-        ``ts``, ``spikes``, and float64 ``g`` and ``h`` of the shape of the spikes.
+        ``t``, ``spikes``, and float64 ``g`` and ``h`` of the shape of the spikes.
 
     Notes
     -----
-    ``g[n] == g_max * simulate(spikes, dt, tau, form, method).g[n - 1]``
+    ``g[n] == weight * simulate(spikes, dt, tau, form=form, method=method).g[n - 1]``
     (``method="exp_auto"`` is alphakit's ``"exp_euler"``): the spikes drive
     the synapse through a projection, as a neuron's would; see the timing
     convention in :mod:`alphakit.ode`.
 
-    The first call with a given ``(n, tau, dt, method, form, g_max)`` builds
+    The first call with a given ``(n, tau, dt, method, form, weight)`` builds
     and compiles a network; later calls with the same settings reuse it (the
     last 32 are kept). A new number of steps recompiles the same network once.
 
@@ -269,7 +272,7 @@ def run_synapse(
     if spikes is None:
         if duration is None:
             raise TypeError("spike_times needs duration (ms)")
-        grid = times_to_grid(spike_times, dt, duration)
+        grid = times_to_grid(spike_times, dt, duration=duration)
     else:
         grid = v.spike_array("spikes", spikes)
         if duration is not None and n_steps(duration, dt) != grid.shape[0]:
@@ -279,19 +282,19 @@ def run_synapse(
             )
     one = grid.ndim == 1
     grid2 = grid[:, None] if one else grid
-    weight = v.weight_array("g_max", g_max, None if one else grid2.shape[1])
+    w = v.weight_array("weight", weight, None if one else grid2.shape[1])
     bp, _ = require_brainpy()
-    g, h = drive(grid2, dt, tau, method, synapse_class(form), weight, progress_bar)
+    g, h = drive(grid2, dt, tau, method, synapse_class(form), w, progress_bar)
     if one:
         g, h = g[:, 0], h[:, 0]
     return SynapseRun(
-        ts=np.arange(grid.shape[0], dtype=np.float64) * dt,
+        t=np.arange(grid.shape[0], dtype=np.float64) * dt,
         spikes=grid.copy(),
         g=g,
         h=h,
         dt=dt,
         tau=tau,
-        g_max=weight.copy() if isinstance(weight, np.ndarray) else weight,
+        weight=w.copy() if isinstance(w, np.ndarray) else w,
         method=method,
         form=form,
         brainpy_version=bp.__version__,

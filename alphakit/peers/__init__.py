@@ -34,6 +34,7 @@ from importlib import metadata
 from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from .. import _validation as v
 from .._display import html_repr, text_repr
@@ -114,7 +115,8 @@ def versions() -> dict[str, str | None]:
 
 
 def run_all(
-    spike_times: Any,
+    spike_times: ArrayLike,
+    *,
     weight: float = 1.0,
     tau: float = 5.0,
     dt: float = 0.1,
@@ -163,7 +165,7 @@ def kernel_prediction(response: PeerResponse) -> np.ndarray:
     """What alphakit's closed-form kernel predicts for a run: the exact reference.
 
     ``weight * sum_s k(t - t_s - lag)`` with ``k = alpha_kernel(., tau, norm)``,
-    or ``dual_exp_kernel(., tau_rise, tau, norm)`` when the run's rise time
+    or ``dual_exp_kernel(., tau_rise, tau, norm=norm)`` when the run's rise time
     differs from ``tau`` (NEURON's Exp2Syn), set to 0 past the run's ``cutoff``.
     For the runs with an inexact integrator (``method`` euler, rk2, rk4,
     exp_auto, rkf45) the difference is that integrator's error.
@@ -192,9 +194,9 @@ def kernel_prediction(response: PeerResponse) -> np.ndarray:
         raise TypeError(f"response must be a PeerResponse, got {type(response).__name__}")
     lags = response.t[:, None] - response.spike_times[None, :] - response.lag
     if response.tau_rise == response.tau:
-        k = alpha_kernel(lags, response.tau, response.norm)
+        k = alpha_kernel(lags, response.tau, norm=response.norm)
     else:
-        k = dual_exp_kernel(lags, response.tau_rise, response.tau, response.norm)
+        k = dual_exp_kernel(lags, response.tau_rise, response.tau, norm=response.norm)
     # a sample exactly at the cutoff is kept, as both NEURON and Elephant do
     k = np.where(lags > response.cutoff + 1e-9 * response.dt, 0.0, k)
     return response.weight * k.sum(axis=1)
@@ -245,7 +247,7 @@ def measure(response: PeerResponse) -> PeerMeasure:
     >>> import numpy as np
     >>> t = np.arange(4000) * 0.01
     >>> r = PeerResponse(
-    ...     t=t, response=alpha_kernel(t, 2.0, "area"), simulator="x", model="y",
+    ...     t=t, response=alpha_kernel(t, 2.0, norm="area"), simulator="x", model="y",
     ...     version="0", quantity="g", unit="1", norm="area", convention="", lag=0.0,
     ...     method="exact", timing="", weight=1.0, tau=2.0, dt=0.01,
     ...     spike_times=np.array([0.0]), tau_rise=2.0)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from .. import _validation as v
 from .._optional import require
@@ -15,7 +16,8 @@ BRAINPY_MODELS: tuple[str, ...] = ("Alpha", "DualExpon")
 
 
 def run_brainpy(
-    spike_times: Any,
+    spike_times: ArrayLike,
+    *,
     weight: float = 1.0,
     tau: float = 5.0,
     dt: float = 0.1,

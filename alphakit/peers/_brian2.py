@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import warnings
-from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from .. import _validation as v
 from .._optional import require
@@ -23,7 +23,8 @@ tau_syn : second (constant)
 
 
 def run_brian2(
-    spike_times: Any,
+    spike_times: ArrayLike,
+    *,
     weight: float = 1.0,
     tau: float = 5.0,
     dt: float = 0.1,

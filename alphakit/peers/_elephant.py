@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import math
-from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from .. import _validation as v
 from .._optional import require
@@ -13,7 +13,8 @@ from ._common import PeerResponse, check_grid
 
 
 def run_elephant(
-    spike_times: Any,
+    spike_times: ArrayLike,
+    *,
     weight: float = 1.0,
     tau: float = 5.0,
     dt: float = 0.1,

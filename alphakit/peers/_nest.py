@@ -6,6 +6,7 @@ import os
 from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from .. import _validation as v
 from .._optional import require
@@ -30,7 +31,8 @@ def _import_nest() -> Any:
 
 
 def run_nest(
-    spike_times: Any,
+    spike_times: ArrayLike,
+    *,
     weight: float = 1.0,
     tau: float = 5.0,
     dt: float = 0.1,

@@ -311,13 +311,13 @@ def conventions_table() -> str:
         ("simulator", "simulator"),
         ("model", "model"),
         ("response to weight w", "formula"),
-        ("peak", "peak_value"),
+        ("peak", "peak"),
         ("t_peak", "peak_time"),
         ("charge", "charge"),
         ("alphakit norm", "norm"),
         ("× plain", "factor"),
     ]
-    code = {"name", "formula", "peak_value", "peak_time", "charge", "norm", "factor"}
+    code = {"name", "formula", "peak", "peak_time", "charge", "norm", "factor"}
 
     def cell(row: Any, attr: str) -> str:
         text = str(getattr(row, attr, "")).replace("|", "\\|")

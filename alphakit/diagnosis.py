@@ -21,10 +21,10 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
-from numpy.typing import NDArray
+from numpy.typing import ArrayLike, NDArray
 
 from . import _validation as v
 from ._conventions_table import matching_factors
@@ -108,7 +108,9 @@ def _recording(recorded: Any) -> np.ndarray:
     return y
 
 
-def _spike_input(spikes: Any, T: int, times: bool) -> np.ndarray | list[np.ndarray]:
+def _spike_input(
+    spikes: Any, T: int, times: bool, allow_fractional: bool
+) -> np.ndarray | list[np.ndarray]:
     """Dense counts (T,) / (T, n), or a list of spike-time arrays when ``times``."""
     if times:
         single = isinstance(spikes, np.ndarray) and spikes.ndim <= 1
@@ -123,6 +125,10 @@ def _spike_input(spikes: Any, T: int, times: bool) -> np.ndarray | list[np.ndarr
     if hasattr(spikes, "toarray") and hasattr(spikes, "nnz"):  # scipy.sparse, without importing it
         spikes = spikes.toarray()
     s = v.spike_array("spikes", spikes)
+    if not allow_fractional:
+        v.whole_counts(
+            "spikes", s, "allow_fractional=True", "pass them with times=True, exactly off the grid"
+        )
     if s.shape[0] != T:
         raise ValueError(
             f"recorded and spikes must have the same number of time steps (axis 0): "
@@ -155,7 +161,7 @@ def _columns(y: np.ndarray, n_spike_cols: int | None) -> tuple[np.ndarray, str]:
 
 
 def recognise_factor(
-    scale: float, tau: float, rtol: float = 0.01
+    scale: float, tau: float, *, rtol: float = 0.01
 ) -> tuple[tuple[int, int] | None, list[tuple[int, int]]]:
     """The ``(a, b)`` with ``|scale| ~= e^a tau^b`` within ``rtol``, and all that fit.
 
@@ -208,15 +214,16 @@ def _make(
 
 
 def diagnose(
-    recorded: Any,
+    recorded: ArrayLike,
     spikes: Any,
     dt: float,
     tau: float,
-    norm: str = "plain",
-    max_lag: int | None = None,
     *,
+    norm: Literal["plain", "peak", "area", "legacy"] = "plain",
+    max_lag: int | None = None,
     per_column: bool = False,
     times: bool = False,
+    allow_fractional: bool = False,
     rtol: float = 0.01,
     shape_rtol: float = 0.05,
 ) -> Diagnosis | tuple[Diagnosis, ...]:
@@ -246,6 +253,10 @@ def diagnose(
         True: each column on its own; returns one :class:`Diagnosis` per column.
     times : bool
         ``spikes`` holds spike times (ms) instead of counts.
+    allow_fractional : bool
+        Accept a grid of counts that are not whole numbers (weighted spikes);
+        by default they raise ValueError, since they are most often spike
+        times (pass those with ``times=True``).
     rtol : float
         Relative tolerance for naming the scale (``tau``, ``e``, ...).
     shape_rtol : float
@@ -270,7 +281,7 @@ def diagnose(
     >>> s = np.zeros(1000); s[100] = 1
     >>> g = np.zeros(1000)
     >>> g[1:] = 8.6 * ak.convolve_spikes(s, 0.1, 8.6)[:-1]  # as BrainPy 2.4.6 records it
-    >>> d = diagnose(g, s, dt=0.1, tau=8.6)
+    >>> d = ak.diagnose(g, s, 0.1, 8.6)
     >>> d.lag, round(d.scale, 6), d.factor, d.convention
     (1, 8.6, 'tau', 'legacy')
     """
@@ -284,8 +295,12 @@ def diagnose(
     for name, value in (("rtol", rtol), ("shape_rtol", shape_rtol)):
         if value >= 1:
             raise ValueError(f"{name} must be a relative tolerance below 1, got {value}")
+    per_column = v.flag("per_column", per_column)
+    times = v.flag("times", times)
+    allow_fractional = v.flag("allow_fractional", allow_fractional)
+    v.tau_vs_dt(dt, tau)
     max_lag = _max_lag(max_lag, T, dt, tau)
-    s = _spike_input(spikes, T, times)
+    s = _spike_input(spikes, T, times, allow_fractional)
     n_s = len(s) if isinstance(s, list) else (None if s.ndim == 1 else s.shape[1])
     if isinstance(s, list) and len(s) == 1:
         n_s = None

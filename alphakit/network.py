@@ -45,7 +45,7 @@ from __future__ import annotations
 import inspect
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from types import MappingProxyType
 from typing import Any, Literal
 
@@ -143,6 +143,15 @@ class NetworkResult:
     dt: float
     params: Mapping[str, Any] = field(default_factory=dict)
     g_mean: np.ndarray = field(default_factory=lambda: np.zeros((0, 2)))
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "params", MappingProxyType(dict(self.params)))
+
+    def __reduce__(self) -> tuple:
+        # A mappingproxy cannot be pickled; a sweep's workers send results back pickled.
+        values = [getattr(self, f.name) for f in fields(self)]
+        values[[f.name for f in fields(self)].index("params")] = dict(self.params)
+        return (type(self), tuple(values))
 
     @property
     def n_neurons(self) -> int:
@@ -272,7 +281,7 @@ def _run(cfg: dict, progress: bool) -> NetworkResult:
     return NetworkResult(
         spike_times=steps * cfg["dt"], spike_indices=neurons, n_exc=cfg["n_exc"],
         n_inh=cfg["n_inh"], duration=cfg["duration"], dt=cfg["dt"],
-        params=MappingProxyType(params), g_mean=g_mean,
+        params=params, g_mean=g_mean,
     )  # fmt: skip
 
 

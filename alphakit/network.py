@@ -5,10 +5,10 @@ with BrainPy's parameters (its ``COBA`` example): 4000 leaky integrate-and-fire
 neurons, 80 % excitatory, connection probability 0.02, conductance-based
 synapses (E: reversal 0 mV, tau 5 ms; I: reversal -80 mV, tau 10 ms), constant
 input 20. Only the synapses differ from the benchmark: alpha instead of
-exponential. The ``plain`` alpha kernel ``t/tau e^(-t/tau)`` with weight g_max
-delivers the same charge per spike (``g_max * tau``) as an exponential synapse
-with jump g_max, which is why the benchmark's g_E = 0.6 and g_I = 6.7 carry
-over. Three synapses:
+exponential. The ``plain`` alpha kernel ``weight t/tau e^(-t/tau)``
+delivers the same charge per spike (``weight * tau``) as an exponential synapse
+with jump ``weight``, which is why the benchmark's g_E = 0.6 and g_I = 6.7 carry
+over as ``weight_E`` and ``weight_I``. Three synapses:
 
 ``"fixed"``
     BrainPy's own ``bp.dyn.Alpha`` (BrainPy >= 2.5): ``tau dg/dt = -g + h``.
@@ -18,12 +18,14 @@ over. Three synapses:
     ``tau`` times the charge per spike, 5x for excitation and 10x for
     inhibition, so the E/I balance shifts as well.
 ``"charge-matched"``
-    The legacy dynamics with ``g_max / tau``: mathematically the fixed network;
+    The legacy dynamics with ``weight / tau``: mathematically the fixed network;
     numerically equal to rounding, so the spikes agree until chaos amplifies
     the rounding.
 
 :func:`run_network` runs one network (BrainPy is imported on first use);
-:func:`sweep` re-runs it over g_max multipliers reusing the compiled code.
+:func:`sweep` runs a grid of them (seeds, synapses, weights, sizes, ...),
+serially or on a process pool or Dask cluster, into a table (pip extra
+``alphakit[sweep]``).
 Results are :class:`NetworkResult` objects holding sparse spike times and
 indices; their statistics are those of :mod:`alphakit.statistics` (pure numpy,
 usable on any spike trains), per population. The BrainPy model itself, and
@@ -40,13 +42,16 @@ Brette R. et al. (2007) J Comput Neurosci 23:349 (benchmark 1, "COBA").
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+import inspect
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
 from types import MappingProxyType
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
+from . import _sweep
 from ._display import html_repr, text_repr
 from ._validation import (
     choice,
@@ -55,7 +60,6 @@ from ._validation import (
     nonnegative_scalar,
     positive_scalar,
     random_seed,
-    real_array,
 )
 from .brainpy._coba import simulate_coba
 from .statistics import SpikeRecord
@@ -89,8 +93,8 @@ COBA_PARAMS: Mapping[str, float] = MappingProxyType(
         "E_inh": -80.0,
         "tau_exc": 5.0,
         "tau_inh": 10.0,
-        "g_E": 0.6,
-        "g_I": 6.7,
+        "weight_E": 0.6,
+        "weight_I": 6.7,
         "input_current": 20.0,
     }
 )
@@ -115,8 +119,9 @@ class NetworkResult:
     duration, dt : float
         Simulated time and time step (ms).
     params : Mapping
-        Everything that defined the run (synapse, neuron, scale, seed, g_E,
-        g_I, the per-spike weights actually used, model parameters).
+        Everything that defined the run (synapse, neuron, scale, seed,
+        weight_E, weight_I, the increments ``w_exc``, ``w_inh`` actually
+        added per spike, model parameters).
     g_mean : ndarray, shape (n_steps, 2)
         Excitatory and inhibitory conductance averaged over all neurons at
         every step (units of the leak conductance); empty if not recorded.
@@ -143,6 +148,15 @@ class NetworkResult:
     _display_extra = ("n_spikes", "rate_exc", "rate_inh")
     __repr__ = text_repr
     _repr_html_ = html_repr
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "params", MappingProxyType(dict(self.params)))
+
+    def __reduce__(self) -> tuple:
+        # A mappingproxy cannot be pickled; a sweep's workers send results back pickled.
+        values = [getattr(self, f.name) for f in fields(self)]
+        values[[f.name for f in fields(self)].index("params")] = dict(self.params)
+        return (type(self), tuple(values))
 
     @property
     def n_neurons(self) -> int:
@@ -203,9 +217,20 @@ class NetworkResult:
         return self.record(population).population_rate(bin_width=bin_width)
 
     def summary(self) -> dict[str, float]:
-        """The headline statistics: rates of E and I (Hz), CV and synchrony of E."""
-        return {"rate_E": self.rate_exc, "rate_I": self.rate_inh,
-                "cv_isi_E": self.cv_isi("E"), "synchrony_E": self.synchrony("E")}  # fmt: skip
+        """The headline statistics of both populations: the columns of :func:`sweep`'s table.
+
+        ``rate_E``, ``rate_I`` (Hz), ``cv_isi_*`` (mean CV of the inter-spike
+        intervals), ``fano_factor_*`` (50 ms windows), ``synchrony_*`` (Golomb's
+        chi, 2 ms bins) and ``g_mean_*`` (mean conductance, units of the leak;
+        NaN if not recorded), each for E and I, with the methods' defaults.
+        """
+        out = {}
+        for stat in ("rate", "cv_isi", "fano_factor", "synchrony"):
+            for pop in ("E", "I"):
+                out[f"{stat}_{pop}"] = float(getattr(self, stat)(pop))
+        g = self.g_mean.mean(axis=0) if self.g_mean.size else np.full(2, np.nan)
+        out.update(g_mean_E=float(g[0]), g_mean_I=float(g[1]))
+        return out
 
 
 def _sizes(scale: Any) -> tuple[float, int, int]:
@@ -220,7 +245,9 @@ def _sizes(scale: Any) -> tuple[float, int, int]:
     return scale, n_exc, n_inh
 
 
-def _prepare(synapse, neuron, scale, duration, dt, seed, g_E, g_I, input_current) -> dict:
+def _prepare(
+    synapse, neuron, scale, duration, dt, seed, weight_E, weight_I, input_current
+) -> dict:
     synapse = choice("synapse", synapse, SYNAPSES)
     neuron = choice("neuron", neuron, NEURONS)
     scale, n_exc, n_inh = _sizes(scale)
@@ -233,15 +260,17 @@ def _prepare(synapse, neuron, scale, duration, dt, seed, g_E, g_I, input_current
     return dict(
         synapse=synapse, neuron=neuron, scale=scale, n_exc=n_exc, n_inh=n_inh,
         duration=duration, dt=dt, n_steps=n_steps, seed=random_seed("seed", seed),
-        g_E=nonnegative_scalar("g_E", g_E), g_I=nonnegative_scalar("g_I", g_I),
+        weight_E=nonnegative_scalar("weight_E", weight_E),
+        weight_I=nonnegative_scalar("weight_I", weight_I),
         input_current=finite_scalar("input_current", input_current),
     )
 
 
-def _run(cfg: dict, g_E: float, g_I: float, progress: bool) -> NetworkResult:
-    par = {k: float(v) for k, v in COBA_PARAMS.items() if k not in ("g_E", "g_I", "n_neurons")}
-    # Weight per spike (h += w); only the charge-matched synapse rescales it.
-    w_exc, w_inh = g_E, g_I
+def _run(cfg: dict, progress: bool) -> NetworkResult:
+    skip = ("weight_E", "weight_I", "n_neurons")
+    par = {k: float(v) for k, v in COBA_PARAMS.items() if k not in skip}
+    # Increment per spike (h += w); only the charge-matched synapse rescales the weight.
+    w_exc, w_inh = cfg["weight_E"], cfg["weight_I"]
     if cfg["synapse"] == "charge-matched":
         w_exc, w_inh = w_exc / par["tau_exc"], w_inh / par["tau_inh"]
     p_used = par["p_connect"] / cfg["scale"]
@@ -252,12 +281,12 @@ def _run(cfg: dict, g_E: float, g_I: float, progress: bool) -> NetworkResult:
         current=cfg["input_current"], progress=progress,
     )  # fmt: skip
     params = dict(par, **cfg)
-    params.update(g_E=g_E, g_I=g_I, w_exc=w_exc, w_inh=w_inh)
+    params.update(w_exc=w_exc, w_inh=w_inh)
     params.update(p_used=p_used, n_synapses=n_synapses)
     return NetworkResult(
         spike_times=steps * cfg["dt"], spike_indices=neurons, n_exc=cfg["n_exc"],
         n_inh=cfg["n_inh"], duration=cfg["duration"], dt=cfg["dt"],
-        params=MappingProxyType(params), g_mean=g_mean,
+        params=params, g_mean=g_mean,
     )  # fmt: skip
 
 
@@ -268,8 +297,8 @@ def run_network(
     duration: float = 1000.0,
     dt: float = 0.1,
     seed: int | None = 0,
-    g_E: float = COBA_PARAMS["g_E"],
-    g_I: float = COBA_PARAMS["g_I"],
+    weight_E: float = COBA_PARAMS["weight_E"],
+    weight_I: float = COBA_PARAMS["weight_I"],
     input_current: float = COBA_PARAMS["input_current"],
     neuron: str = "LifRefLTC",
     progress_bar: bool = False,
@@ -281,7 +310,7 @@ def run_network(
     synapse : {"fixed", "legacy", "charge-matched"}
         ``"fixed"``: BrainPy's ``bp.dyn.Alpha``; ``"legacy"``: the pre-fix
         dynamics (``tau`` times the charge per spike); ``"charge-matched"``:
-        legacy dynamics with ``g_max / tau``.
+        legacy dynamics with ``weight / tau``.
     scale : float
         Network size relative to 4000 neurons, at least 0.02. Each neuron keeps
         80 inputs on average (connection probability ``0.02 / scale``) and the
@@ -295,10 +324,12 @@ def run_network(
     seed : int or None
         Seeds the connectivity and the initial membrane potentials (uniform
         between V_reset and V_th). Same seed, same spikes.
-    g_E, g_I : float
-        g_max per spike of the ``plain`` alpha kernel ``g_max t/tau e^(-t/tau)``
-        (default 0.6 and 6.7, in units of the leak conductance). The legacy
-        synapse delivers ``tau`` times this; charge-matched divides it by ``tau``.
+    weight_E, weight_I : float
+        Excitatory and inhibitory weight per spike: the peak conductance of the
+        ``plain`` alpha kernel ``weight t/tau e^(-t/tau)`` (default 0.6 and 6.7,
+        the benchmark's g_E and g_I, in units of the leak conductance). The
+        legacy synapse delivers ``tau`` times this; charge-matched divides it by
+        ``tau``. (BrainPy calls it ``g_max``.)
     input_current : float
         Constant input to every neuron (default 20, i.e. 20 mV above rest).
     neuron : {"LifRefLTC", "LifRef"}
@@ -322,7 +353,7 @@ def run_network(
     -----
     The first call for a given structure (size, synapse dynamics, neuron, dt,
     number of steps) builds and compiles the model; calls that differ only in
-    ``seed``, ``g_E``, ``g_I``, ``input_current``, or in ``legacy`` versus
+    ``seed``, ``weight_E``, ``weight_I``, ``input_current``, or in ``legacy`` versus
     ``charge-matched``, reuse it (now and then a seed whose most connected
     neuron exceeds the padded width of the wiring table compiles once more).
 
@@ -335,67 +366,113 @@ def run_network(
     >>> round(res.rate_exc)                                      # doctest: +SKIP
     13
     """
-    cfg = _prepare(synapse, neuron, scale, duration, dt, seed, g_E, g_I, input_current)
-    return _run(cfg, cfg["g_E"], cfg["g_I"], flag("progress_bar", progress_bar))
+    cfg = _prepare(
+        synapse, neuron, scale, duration, dt, seed, weight_E, weight_I, input_current
+    )
+    return _run(cfg, flag("progress_bar", progress_bar))
+
+
+
+#: The parameters of :func:`run_network` that a :func:`sweep` varies or fixes, and their defaults.
+_DEFAULTS = {
+    k: p.default
+    for k, p in inspect.signature(run_network).parameters.items()
+    if k != "progress_bar"
+}
+
+
+def _sweep_task(payload: tuple[dict, bool]) -> tuple[dict[str, float], NetworkResult | None]:
+    """One run of a sweep (in whichever process): its statistics, wall time and spikes if kept."""
+    cfg, keep_spikes = payload
+    start = time.perf_counter()
+    res = _run(cfg, False)
+    stats = res.summary()
+    stats["wall_time_s"] = time.perf_counter() - start
+    return stats, (res if keep_spikes else None)
 
 
 def sweep(
-    multipliers: Sequence[float],
+    grid: Mapping[str | tuple[str, ...], Any],
     *,
-    target: str = "both",
-    synapse: str = "fixed",
-    scale: float = 0.25,
-    duration: float = 1000.0,
-    dt: float = 0.1,
-    seed: int | None = 0,
-    g_E: float = COBA_PARAMS["g_E"],
-    g_I: float = COBA_PARAMS["g_I"],
-    input_current: float = COBA_PARAMS["input_current"],
-    neuron: str = "LifRefLTC",
-    progress_bar: bool = False,
-) -> list[NetworkResult]:
-    """Run one network (same connectivity, same initial state) for several g_max multipliers.
+    executor: Any = None,
+    progress: bool = True,
+    errors: Literal["raise", "keep"] = "raise",
+    keep_spikes: bool = False,
+    **fixed: Any,
+) -> Any:
+    """Run the network over a grid of parameters into a table, serially or distributed.
+
+    Needs pandas, tqdm and (for a Dask cluster) dask.distributed: the pip extra
+    ``alphakit[sweep]``.
 
     Parameters
     ----------
-    multipliers : sequence of float
-        Factors (>= 0) applied to g_E, g_I or both.
-    target : {"both", "E", "I"}
-        Which conductances the multipliers scale.
-    synapse, scale, duration, dt, seed, g_E, g_I, input_current, neuron
-        As in :func:`run_network` (``scale`` defaults to 0.25, i.e. 1000 neurons).
-    progress_bar : bool
-        Show one progress bar over the sweep.
+    grid : mapping
+        Parameter of :func:`run_network` -> list of values (``synapse``,
+        ``seed``, ``weight_E``, ``weight_I``, ``scale``, ``input_current``,
+        ``neuron``, ``duration``, ``dt``). The sweep runs the cartesian product,
+        the first key varying slowest. A tuple of names maps to a list of tuples
+        varied together: ``{("weight_E", "weight_I"): [(0.3, 3.35), (0.6, 6.7)]}``.
+    executor : None, concurrent.futures.Executor or dask.distributed.Client
+        ``None`` runs in this process. A process pool or a Dask client runs the
+        grid in its worker processes (see Notes).
+    progress : bool
+        Show a progress bar (``tqdm.auto``: a widget in notebooks).
+    errors : {"raise", "keep"}
+        ``"raise"``: an invalid grid point raises its ``ValueError`` or
+        ``TypeError`` before anything runs, a run that fails raises
+        ``RuntimeError``; both name the grid point. ``"keep"``: every other run
+        completes, and the failed rows hold the error in an ``error`` column.
+    keep_spikes : bool
+        Also return the :class:`NetworkResult` of every run.
+    **fixed
+        Values for the other parameters of :func:`run_network` (its defaults
+        otherwise).
 
     Returns
     -------
-    list of NetworkResult
-        One result per multiplier, in order. The model is compiled once: the
-        multipliers are arguments of the compiled function.
+    pandas.DataFrame or (pandas.DataFrame, list)
+        One row per grid point, in grid order: all parameters of the run (grid
+        columns first), the statistics of :meth:`NetworkResult.summary` for E
+        and I, and ``wall_time_s``, the run's wall time in seconds (compilation
+        included for the first run of a structure in a process). With
+        ``keep_spikes=True`` also the list of results in row order (``None`` for
+        failed runs).
+
+    Notes
+    -----
+    Every row is the same whether the sweep runs here or on workers: a run
+    depends only on its parameters. A seed of ``None`` is drawn once here, and
+    the table shows it. Runs are grouped by network structure (size, dynamics,
+    neuron, ``dt``, duration) and a group is cut into as few chunks as keeping
+    the workers busy allows, so a worker compiles a structure once and reuses
+    it. Runs in one process take turns (BrainPy has global state): parallelism
+    comes from processes, e.g. ``dask.distributed.LocalCluster(n_workers=4,
+    threads_per_worker=1)``; ``dask_jobqueue.SLURMCluster`` or
+    ``Client("tcp://scheduler:8786")`` for a cluster (``benchmarks/README.md``).
+    A ``concurrent.futures.ProcessPoolExecutor`` must not fork a process that
+    has imported JAX: pass ``mp_context=multiprocessing.get_context("spawn")``.
 
     Examples
     --------
     >>> from alphakit.network import sweep
-    >>> runs = sweep([0.5, 1.0, 2.0], scale=0.25, duration=400.0)    # doctest: +SKIP
-    >>> [r.params["g_E"] for r in runs]                              # doctest: +SKIP
-    [0.3, 0.6, 1.2]
+    >>> table = sweep({"seed": [0, 1], "synapse": ["fixed", "legacy"]},
+    ...               scale=0.25, duration=400.0, progress=False)   # doctest: +SKIP
+    >>> table[["seed", "synapse", "rate_E", "synchrony_E"]]          # doctest: +SKIP
     """
-    cfg = _prepare(synapse, neuron, scale, duration, dt, seed, g_E, g_I, input_current)
-    target = choice("target", target, ("both", "E", "I"))
-    progress_bar = flag("progress_bar", progress_bar)
-    mult = real_array("multipliers", multipliers, ndim=(1,))
-    if mult.size == 0:
-        raise ValueError("multipliers must not be empty")
-    if np.any(mult < 0):
-        raise ValueError("multipliers must be >= 0")
-    items: Any = mult
-    if progress_bar:
-        from tqdm.auto import tqdm
+    table, results = _sweep.run_grid(
+        grid, fixed, _DEFAULTS, prepare=_prepare, task=_sweep_task, structure=_structure,
+        stat_columns=_STAT_COLUMNS, executor=executor, progress=progress, errors=errors,
+        keep_spikes=keep_spikes,
+    )  # fmt: skip
+    return (table, results) if keep_spikes else table
 
-        items = tqdm(mult, desc=f"sweep ({synapse})")
-    out = []
-    for m in items:
-        ge = cfg["g_E"] * m if target in ("both", "E") else cfg["g_E"]
-        gi = cfg["g_I"] * m if target in ("both", "I") else cfg["g_I"]
-        out.append(_run(cfg, float(ge), float(gi), False))
-    return out
+
+_STAT_COLUMNS = [f"{s}_{p}" for s in ("rate", "cv_isi", "fano_factor", "synchrony", "g_mean")
+                    for p in ("E", "I")]  # fmt: skip
+
+
+def _structure(cfg: dict) -> tuple:
+    """What decides the compiled model (legacy and charge-matched share one)."""
+    return (cfg["n_exc"], cfg["n_inh"], cfg["synapse"] == "fixed", cfg["neuron"], cfg["dt"],
+            cfg["n_steps"])  # fmt: skip

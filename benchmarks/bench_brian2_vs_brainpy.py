@@ -7,8 +7,9 @@ The model (Brette et al. 2007 benchmark 1 with BrainPy's parameters, alpha synap
 4000 LIF neurons, 80 % excitatory, each pair connected with probability 0.02;
 V_rest = V_reset = -60 mV, V_th = -50 mV, tau_m = 20 ms, refractory 5 ms, constant
 input 20 mV; conductances relative to the leak, E: reversal 0 mV, tau 5 ms,
-g_E = 0.6; I: reversal -80 mV, tau 10 ms, g_I = 6.7; alpha synapse in the
-documented form ``tau dg/dt = h - g``, ``dh/dt = -h/tau``, ``h += g_max`` per spike.
+weight 0.6; I: reversal -80 mV, tau 10 ms, weight 6.7 (the benchmark's g_E and g_I,
+``weight_E`` and ``weight_I`` in alphakit); alpha synapse in the documented form
+``tau dg/dt = h - g``, ``dh/dt = -h/tau``, ``h += weight`` per spike.
 
 BrainPy side: ``alphakit.network.run_network("fixed")`` (``bp.dyn.LifRefLTC``, BrainPy's
 ``bp.dyn.Alpha`` with its default ``exp_auto``, event-driven CSR, float32, JIT).
@@ -110,8 +111,8 @@ def run_brian2(duration: float, scale: float, dt: float, target: str) -> dict:
     )
     rng = np.random.default_rng(0)
     group.v = rng.uniform(P["V_reset"], P["V_th"], size=n_total) * mV
-    exc = b2.Synapses(group[:n_exc], group, on_pre=f"he += {P['g_E']}", delay=dt * ms)
-    inh = b2.Synapses(group[n_exc:], group, on_pre=f"hi += {P['g_I']}", delay=dt * ms)
+    exc = b2.Synapses(group[:n_exc], group, on_pre=f"he += {P['weight_E']}", delay=dt * ms)
+    inh = b2.Synapses(group[n_exc:], group, on_pre=f"hi += {P['weight_I']}", delay=dt * ms)
     exc.connect(p=p)
     inh.connect(p=p)
     monitor = b2.SpikeMonitor(group)

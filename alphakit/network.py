@@ -5,34 +5,21 @@ with BrainPy's parameters (its ``COBA`` example): 4000 leaky integrate-and-fire
 neurons, 80 % excitatory, connection probability 0.02, conductance-based
 synapses (E: reversal 0 mV, tau 5 ms; I: reversal -80 mV, tau 10 ms), constant
 input 20. Only the synapses differ from the benchmark: alpha instead of
-exponential. The ``plain`` alpha kernel ``weight t/tau e^(-t/tau)``
-delivers the same charge per spike (``weight * tau``) as an exponential synapse
-with jump ``weight``, which is why the benchmark's g_E = 0.6 and g_I = 6.7 carry
-over as ``weight_E`` and ``weight_I``. Three synapses:
-
-``"fixed"``
-    BrainPy's own ``bp.dyn.Alpha`` (BrainPy >= 2.5): ``tau dg/dt = -g + h``.
-``"legacy"``
-    :class:`alphakit.brainpy.LegacyAlpha`, the pre-fix dynamics (BrainPy
-    <= 2.4.6), ``dg/dt = -g/tau + h``:
-    ``tau`` times the charge per spike, 5x for excitation and 10x for
-    inhibition, so the E/I balance shifts as well.
-``"charge-matched"``
-    The legacy dynamics with ``weight / tau``: mathematically the fixed network;
-    numerically equal to rounding, so the spikes agree until chaos amplifies
-    the rounding.
+exponential. The ``plain`` alpha kernel ``weight t/tau e^(-t/tau)`` delivers
+the same charge per spike (``weight * tau``) as an exponential synapse with jump
+``weight``, which is why the benchmark's g_E = 0.6 and g_I = 6.7 carry over as
+``weight_E`` and ``weight_I``. The three synapses (``"fixed"``, ``"legacy"``,
+``"charge-matched"``), the neuron model and the scaling of small networks are
+explained with the arguments of :func:`run_network`.
 
 :func:`run_network` runs one network (BrainPy is imported on first use);
 :func:`sweep` runs a grid of them (seeds, synapses, weights, sizes, ...),
 serially or on a process pool or Dask cluster, into a table (pip extra
-``alphakit[sweep]``).
-Results are :class:`NetworkResult` objects holding sparse spike times and
-indices; their statistics are those of :mod:`alphakit.statistics` (pure numpy,
-usable on any spike trains), per population. The BrainPy model itself, and
-why it is built as it is, lives in ``alphakit/brainpy/_coba.py``.
-
-The neuron model and the scaling of small networks are modelling choices,
-explained with the ``neuron`` and ``scale`` arguments of :func:`run_network`.
+``alphakit[sweep]``). Results are :class:`NetworkResult` objects holding sparse
+spike times and indices; their statistics are those of
+:mod:`alphakit.statistics` (pure numpy, usable on any spike trains), per
+population. The BrainPy model itself, and why it is built as it is, lives in
+``alphakit/brainpy/_coba.py``.
 
 References
 ----------
@@ -52,14 +39,19 @@ from typing import Any, Literal
 import numpy as np
 
 from . import _sweep
+from ._coba_config import (
+    COBA_PARAMS,
+    NEURONS,
+    POPULATIONS,
+    STAT_COLUMNS,
+    SYNAPSES,
+    prepare,
+    structure,
+)
 from ._display import html_repr, text_repr
 from ._validation import (
     choice,
-    finite_scalar,
     flag,
-    nonnegative_scalar,
-    positive_scalar,
-    random_seed,
 )
 from .brainpy._coba import simulate_coba
 from .statistics import SpikeRecord
@@ -73,32 +65,6 @@ __all__ = [
     "run_network",
     "sweep",
 ]
-
-SYNAPSES = ("fixed", "legacy", "charge-matched")
-NEURONS = ("LifRefLTC", "LifRef")
-POPULATIONS = ("E", "I", "all")
-
-#: Parameters of BrainPy's COBA example (ms, mV; conductances relative to the leak).
-COBA_PARAMS: Mapping[str, float] = MappingProxyType(
-    {
-        "n_neurons": 4000,
-        "exc_fraction": 0.8,
-        "p_connect": 0.02,
-        "V_rest": -60.0,
-        "V_th": -50.0,
-        "V_reset": -60.0,
-        "tau_m": 20.0,
-        "tau_ref": 5.0,
-        "E_exc": 0.0,
-        "E_inh": -80.0,
-        "tau_exc": 5.0,
-        "tau_inh": 10.0,
-        "weight_E": 0.6,
-        "weight_I": 6.7,
-        "input_current": 20.0,
-    }
-)
-
 
 @dataclass(frozen=True)
 class NetworkResult:
@@ -219,10 +185,9 @@ class NetworkResult:
     def summary(self) -> dict[str, float]:
         """The headline statistics of both populations: the columns of :func:`sweep`'s table.
 
-        ``rate_E``, ``rate_I`` (Hz), ``cv_isi_*`` (mean CV of the inter-spike
-        intervals), ``fano_factor_*`` (50 ms windows), ``synchrony_*`` (Golomb's
-        chi, 2 ms bins) and ``g_mean_*`` (mean conductance, units of the leak;
-        NaN if not recorded), each for E and I, with the methods' defaults.
+        ``rate_*`` (Hz), ``cv_isi_*`` (mean CV of the ISIs), ``fano_factor_*`` (50 ms
+        windows), ``synchrony_*`` (Golomb's chi, 2 ms bins) and ``g_mean_*`` (mean
+        conductance, leak units; NaN if not recorded), for E and I, methods' defaults.
         """
         out = {}
         for stat in ("rate", "cv_isi", "fano_factor", "synchrony"):
@@ -231,39 +196,6 @@ class NetworkResult:
         g = self.g_mean.mean(axis=0) if self.g_mean.size else np.full(2, np.nan)
         out.update(g_mean_E=float(g[0]), g_mean_I=float(g[1]))
         return out
-
-
-def _sizes(scale: Any) -> tuple[float, int, int]:
-    scale = positive_scalar("scale", scale)
-    p, n_total = COBA_PARAMS["p_connect"], COBA_PARAMS["n_neurons"]
-    if scale < p:
-        raise ValueError(
-            f"scale must be >= {p} (each neuron keeps {p * n_total:.0f} inputs), got {scale}"
-        )
-    n_exc = int(round(n_total * COBA_PARAMS["exc_fraction"] * scale))
-    n_inh = int(round(n_total * scale)) - n_exc
-    return scale, n_exc, n_inh
-
-
-def _prepare(
-    synapse, neuron, scale, duration, dt, seed, weight_E, weight_I, input_current
-) -> dict:
-    synapse = choice("synapse", synapse, SYNAPSES)
-    neuron = choice("neuron", neuron, NEURONS)
-    scale, n_exc, n_inh = _sizes(scale)
-    duration = positive_scalar("duration", duration)
-    dt = positive_scalar("dt", dt)
-    k = duration / dt
-    n_steps = int(round(k))
-    if n_steps < 1 or abs(n_steps - k) > 1e-6 * max(1.0, k):
-        raise ValueError(f"duration ({duration} ms) must be a positive multiple of dt ({dt} ms)")
-    return dict(
-        synapse=synapse, neuron=neuron, scale=scale, n_exc=n_exc, n_inh=n_inh,
-        duration=duration, dt=dt, n_steps=n_steps, seed=random_seed("seed", seed),
-        weight_E=nonnegative_scalar("weight_E", weight_E),
-        weight_I=nonnegative_scalar("weight_I", weight_I),
-        input_current=finite_scalar("input_current", input_current),
-    )
 
 
 def _run(cfg: dict, progress: bool) -> NetworkResult:
@@ -366,11 +298,10 @@ def run_network(
     >>> round(res.rate_exc)                                      # doctest: +SKIP
     13
     """
-    cfg = _prepare(
+    cfg = prepare(
         synapse, neuron, scale, duration, dt, seed, weight_E, weight_I, input_current
     )
     return _run(cfg, flag("progress_bar", progress_bar))
-
 
 
 #: The parameters of :func:`run_network` that a :func:`sweep` varies or fixes, and their defaults.
@@ -461,18 +392,8 @@ def sweep(
     >>> table[["seed", "synapse", "rate_E", "synchrony_E"]]          # doctest: +SKIP
     """
     table, results = _sweep.run_grid(
-        grid, fixed, _DEFAULTS, prepare=_prepare, task=_sweep_task, structure=_structure,
-        stat_columns=_STAT_COLUMNS, executor=executor, progress=progress, errors=errors,
+        grid, fixed, _DEFAULTS, prepare=prepare, task=_sweep_task, structure=structure,
+        stat_columns=STAT_COLUMNS, executor=executor, progress=progress, errors=errors,
         keep_spikes=keep_spikes,
     )  # fmt: skip
     return (table, results) if keep_spikes else table
-
-
-_STAT_COLUMNS = [f"{s}_{p}" for s in ("rate", "cv_isi", "fano_factor", "synchrony", "g_mean")
-                    for p in ("E", "I")]  # fmt: skip
-
-
-def _structure(cfg: dict) -> tuple:
-    """What decides the compiled model (legacy and charge-matched share one)."""
-    return (cfg["n_exc"], cfg["n_inh"], cfg["synapse"] == "fixed", cfg["neuron"], cfg["dt"],
-            cfg["n_steps"])  # fmt: skip

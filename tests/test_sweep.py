@@ -66,7 +66,7 @@ def test_rows_follow_the_grid_and_hold_each_runs_statistics(fake):
     assert (table["input_current"] == 15.0).all() and (table["weight_I"] == 6.7).all()
     assert (table["scale"] == 0.05).all() and (table["neuron"] == "LifRefLTC").all()
     for row in table.itertuples(index=False):
-        cfg = nw._prepare(
+        cfg = nw.prepare(
             row.synapse, "LifRefLTC", 0.05, 500.0, 0.1, row.seed, row.weight_E, 6.7, 15.0
         )
         ref = fake_result(cfg)

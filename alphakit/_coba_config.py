@@ -58,8 +58,17 @@ def _sizes(scale: Any) -> tuple[float, int, int]:
 
 
 def prepare(
-    synapse, neuron, scale, duration, dt, seed, weight_E, weight_I, input_current
-) -> dict:
+    synapse: Any,
+    neuron: Any,
+    scale: Any,
+    duration: Any,
+    dt: Any,
+    seed: Any,
+    weight_E: Any,
+    weight_I: Any,
+    input_current: Any,
+) -> dict[str, Any]:
+    """One run's configuration from :func:`alphakit.network.run_network`'s arguments, checked."""
     synapse = choice("synapse", synapse, SYNAPSES)
     neuron = choice("neuron", neuron, NEURONS)
     scale, n_exc, n_inh = _sizes(scale)

@@ -97,7 +97,7 @@ def chunks(keys: Sequence[Hashable], n_workers: int | None) -> list[list[int]]:
     if n_workers is None:
         return list(groups.values())
     target = max(1, math.ceil(len(keys) / (2 * n_workers)))
-    out = []
+    out: list[Any] = []
     for members in groups.values():
         parts = math.ceil(len(members) / target)
         size = math.ceil(len(members) / parts)
@@ -264,7 +264,8 @@ def run_grid(
             bar.close()
 
     columns = names + [k for k in defaults if k not in names]
-    rows, results = [], []
+    rows: list[Any] = []
+    results: list[Any] = []
     for i in range(n):
         source = cfgs[i] if cfgs[i] is not None else args[i]
         row = {k: source[k] for k in columns}  # type: ignore[index]

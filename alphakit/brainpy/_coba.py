@@ -115,7 +115,7 @@ def connectivity(n_exc: int, n_inh: int, p: float, rng: np.random.Generator) -> 
     post = post + np.where(pre >= n_exc, n, 0)
     degree = np.bincount(pre, minlength=n)
     bound = n * p + 5.0 * np.sqrt(n * p * (1.0 - p))
-    width = max(16, -(-max(int(degree.max()), int(np.ceil(bound))) // 16) * 16)
+    width = max(16, -(-max(int(np.max(degree)), int(np.ceil(bound))) // 16) * 16)
     table = np.full((n + 1, width), 2 * n, dtype=np.int32)
     first = np.cumsum(degree) - degree  # pre is sorted: each row's entries are contiguous
     table[pre, np.arange(k) - first[pre]] = post

@@ -28,6 +28,7 @@ from ._conventions_table import (
     factor_label,
     matching_factors,
 )
+from ._types import Norm
 from .convolution import convolve_spike_times, convolve_spikes
 
 
@@ -45,7 +46,7 @@ def convolve(
     T: int,
     dt: float,
     tau: float,
-    norm: str,
+    norm: Norm,
     mode: str,
     n_y: int,
 ) -> np.ndarray:
@@ -127,7 +128,7 @@ def fit_tau(
     T: int,
     dt: float,
     tau: float,
-    norm: str,
+    norm: Norm,
     mode: str,
     max_lag: int,
 ) -> float:
@@ -225,7 +226,7 @@ def describe(
     residual: float,
     dt: float,
     tau: float,
-    norm: str,
+    norm: Norm,
     rtol: float,
     shape_rtol: float,
     refit: Any = None,

@@ -9,12 +9,13 @@ units: time in ms, conductances in the units of the weight (e.g. nS).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 
 from . import _validation as v
 from ._style import G_LABEL, NORM_COLORS, pyplot
+from ._types import Norm
 from .kernels import NORMS, alpha_kernel, kernel_properties
 
 __all__ = [
@@ -38,7 +39,7 @@ def _new_axes(ax: Any, **subplots_kw: Any) -> Any:
 def plot_kernel(
     tau: float,
     *,
-    norm: Literal["plain", "peak", "area", "legacy"] = "plain",
+    norm: Norm = "plain",
     weight: float = 1.0,
     duration: float | None = None,
     ax: Any = None,

@@ -15,7 +15,8 @@ import os
 import sys
 import warnings
 from collections.abc import Iterable, Iterator
-from typing import Any
+from types import FrameType
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -44,8 +45,15 @@ def finite_scalar(name: str, value: Any) -> float:
     return value
 
 
-def choice(name: str, value: Any, options: Iterable[str]) -> str:
-    """Return ``value`` if it is one of ``options``; the error lists them."""
+_S = TypeVar("_S", bound=str)
+
+
+def choice(name: str, value: Any, options: Iterable[_S]) -> _S:
+    """Return ``value`` if it is one of ``options``; the error lists them.
+
+    Typed as the options' element type, so a value checked against a tuple of
+    Literals keeps that Literal type.
+    """
     options = tuple(options)
     if not isinstance(value, str):
         raise TypeError(f"{name} must be a string, one of {options}, got {value!r}")
@@ -262,7 +270,7 @@ def internal() -> Iterator[None]:
 
 def _caller_stacklevel() -> int:
     """The stacklevel of the first frame outside alphakit, so the warning points at the user."""
-    frame = sys._getframe(1)
+    frame: FrameType | None = sys._getframe(1)
     level = 1
     while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(
         _PACKAGE_DIR + os.sep

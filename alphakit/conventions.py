@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -38,6 +38,7 @@ from ._conventions_table import (
 )
 from ._display import html_repr, text_repr
 from ._fit import describe, fit, fit_tau, fmt
+from ._types import Match
 
 __all__ = [
     "ALPHA_MEDIAN",
@@ -52,7 +53,7 @@ __all__ = [
     "tau_from_parameter",
 ]
 
-MATCHES: tuple[str, ...] = ("charge", "peak")
+MATCHES: tuple[Match, ...] = ("charge", "peak")
 
 
 def convention_names() -> tuple[str, ...]:
@@ -135,7 +136,7 @@ def convert_weight(
     *,
     source: str,
     target: str,
-    match: Literal["charge", "peak"] = "charge",
+    match: Match = "charge",
     target_tau: float | None = None,
 ) -> Any:
     """The weight in ``target`` that gives the same charge (or peak) as ``weight`` in ``source``.

@@ -14,20 +14,20 @@ timing convention in :mod:`alphakit.ode`).
 
 from __future__ import annotations
 
-from typing import Literal
-
 import numpy as np
 from numpy.typing import ArrayLike, DTypeLike
 
 from . import _validation as v
 from ._engine import RecurrenceOverflow, propagate
 from ._kernel_math import alpha, norm_factor, step
+from ._types import ConvolutionMethod, Norm, SpikeTimesMethod
 from .kernels import NORMS
 from .spikes import n_steps
 
 __all__ = ["CONVOLUTION_METHODS", "convolve_spike_times", "convolve_spikes"]
 
-CONVOLUTION_METHODS: tuple[str, ...] = ("exact", "fft", "direct")
+CONVOLUTION_METHODS: tuple[ConvolutionMethod, ...] = ("exact", "fft", "direct")
+_SPIKE_TIMES_METHODS: tuple[SpikeTimesMethod, ...] = ("exact", "direct")
 
 # method="direct" adds one kernel sample per step after every spike; beyond
 # this many it would run for minutes, while "exact" gives the same in O(T).
@@ -48,9 +48,9 @@ def convolve_spikes(
     dt: float,
     tau: float,
     *,
-    norm: Literal["plain", "peak", "area", "legacy"] = "plain",
+    norm: Norm = "plain",
     weight: ArrayLike = 1.0,
-    method: Literal["exact", "fft", "direct"] = "exact",
+    method: ConvolutionMethod = "exact",
     allow_fractional: bool = False,
     dtype: DTypeLike = np.float64,
     out: np.ndarray | None = None,
@@ -189,9 +189,9 @@ def convolve_spike_times(
     tau: float,
     *,
     duration: float,
-    norm: Literal["plain", "peak", "area", "legacy"] = "plain",
+    norm: Norm = "plain",
     weight: float = 1.0,
-    method: Literal["exact", "direct"] = "exact",
+    method: SpikeTimesMethod = "exact",
 ) -> np.ndarray:
     """The alpha response to spike times off the grid, sampled at ``t_n = n dt``.
 
@@ -237,7 +237,7 @@ def convolve_spike_times(
     duration = v.positive_scalar("duration", duration)
     tau = v.positive_scalar("tau", tau)
     norm = v.choice("norm", norm, NORMS)
-    method = v.choice("method", method, ("exact", "direct"))
+    method = v.choice("method", method, _SPIKE_TIMES_METHODS)
     weight = v.finite_scalar("weight", weight)
     ts = v.real_array("times", times, ndim=(0, 1)).ravel()
     if np.any(ts < 0) or np.any(ts >= duration):

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -30,6 +30,7 @@ from . import _validation as v
 from ._conventions_table import matching_factors
 from ._display import html_repr, text_repr
 from ._fit import convolve, describe, fit, fit_tau
+from ._types import Norm
 from .kernels import NORMS
 
 __all__ = ["Diagnosis", "diagnose", "recognise_factor"]
@@ -204,7 +205,7 @@ def _make(
     fitted: np.ndarray,
     dt: float,
     tau: float,
-    norm: str,
+    norm: Norm,
     rtol: float,
     shape_rtol: float,
     refit: Diagnosis | None = None,
@@ -219,7 +220,7 @@ def diagnose(
     dt: float,
     tau: float,
     *,
-    norm: Literal["plain", "peak", "area", "legacy"] = "plain",
+    norm: Norm = "plain",
     max_lag: int | None = None,
     per_column: bool = False,
     times: bool = False,

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Literal
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -28,10 +27,11 @@ from numpy.typing import ArrayLike
 from . import _validation as v
 from ._display import html_repr, text_repr
 from ._kernel_math import alpha, norm_factor
+from ._types import Norm
 
 __all__ = ["NORMS", "KernelProperties", "alpha_kernel", "dual_exp_kernel", "kernel_properties"]
 
-NORMS: tuple[str, ...] = ("plain", "peak", "area", "legacy")
+NORMS: tuple[Norm, ...] = ("plain", "peak", "area", "legacy")
 
 
 @dataclass(frozen=True)
@@ -66,7 +66,7 @@ class KernelProperties:
 
 
 def kernel_properties(
-    tau: float, *, norm: Literal["plain", "peak", "area", "legacy"] = "plain"
+    tau: float, *, norm: Norm = "plain"
 ) -> KernelProperties:
     """Peak time, peak value and charge of the alpha kernel, in closed form.
 
@@ -117,7 +117,7 @@ def _times(t: ArrayLike) -> np.ndarray:
 
 
 def alpha_kernel(
-    t: ArrayLike, tau: float, *, norm: Literal["plain", "peak", "area", "legacy"] = "plain"
+    t: ArrayLike, tau: float, *, norm: Norm = "plain"
 ) -> np.ndarray:
     """The alpha kernel ``c * t/tau * exp(-t/tau)``, zero for ``t < 0``.
 
@@ -179,7 +179,7 @@ def dual_exp_kernel(
     tau_rise: float,
     tau_decay: float,
     *,
-    norm: Literal["plain", "peak", "area", "legacy"] = "plain",
+    norm: Norm = "plain",
 ) -> np.ndarray:
     """The dual-exponential kernel, equal to the alpha kernel when the taus coincide.
 

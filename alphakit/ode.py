@@ -49,7 +49,7 @@ spikes of step ``n``.
 
 from __future__ import annotations
 
-from typing import Literal, NamedTuple
+from typing import NamedTuple
 
 import numpy as np
 from numpy.typing import ArrayLike, DTypeLike
@@ -58,15 +58,16 @@ from . import _validation as v
 from ._display import html_repr, text_repr
 from ._engine import RecurrenceOverflow, propagate
 from ._kernel_math import step
+from ._types import Form, Method, MethodOrAlias, Outputs
 
 __all__ = ["FORMS", "METHODS", "OUTPUTS", "Trace", "simulate", "step_matrix"]
 
-FORMS: tuple[str, ...] = ("fixed", "legacy")
-METHODS: tuple[str, ...] = ("euler", "rk2", "rk4", "exp_euler", "exact")
+FORMS: tuple[Form, ...] = ("fixed", "legacy")
+METHODS: tuple[Method, ...] = ("euler", "rk2", "rk4", "exp_euler", "exact")
 #: What :func:`simulate` stores: both state variables, or g alone.
-OUTPUTS: tuple[str, ...] = ("both", "g")
+OUTPUTS: tuple[Outputs, ...] = ("both", "g")
 # BrainPy's name for its default integrator; for this model it is exp_euler.
-_ALIASES = {"exp_auto": "exp_euler"}
+_ALIASES: dict[str, Method] = {"exp_auto": "exp_euler"}
 
 
 class Trace(NamedTuple):
@@ -85,7 +86,7 @@ class Trace(NamedTuple):
         return html_repr(self)
 
 
-def _method(method: str) -> str:
+def _method(method: str) -> Method:
     if isinstance(method, str) and method in _ALIASES:
         return _ALIASES[method]
     return v.choice("method", method, METHODS)
@@ -95,8 +96,8 @@ def step_matrix(
     dt: float,
     tau: float,
     *,
-    method: Literal["euler", "rk2", "rk4", "exp_euler", "exp_auto", "exact"] = "exact",
-    form: Literal["fixed", "legacy"] = "fixed",
+    method: MethodOrAlias = "exact",
+    form: Form = "fixed",
 ) -> np.ndarray:
     """The 2x2 matrix that advances ``(g, h)`` by one step of ``dt``.
 
@@ -135,12 +136,12 @@ def simulate(
     dt: float,
     tau: float,
     *,
-    form: Literal["fixed", "legacy"] = "fixed",
-    method: Literal["euler", "rk2", "rk4", "exp_euler", "exp_auto", "exact"] = "exact",
+    form: Form = "fixed",
+    method: MethodOrAlias = "exact",
     weight: ArrayLike = 1.0,
     dtype: DTypeLike = np.float64,
     allow_fractional: bool = False,
-    outputs: Literal["both", "g"] = "both",
+    outputs: Outputs = "both",
     out: np.ndarray | tuple[np.ndarray, ...] | None = None,
 ) -> Trace:
     """Integrate the alpha synapse driven by spike counts on a grid.

@@ -14,8 +14,8 @@ step ``dt`` second; ``duration`` and the options are keyword-only, so
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Iterable, Sequence
+from typing import Any, cast
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -106,7 +106,8 @@ def times_to_grid(
         return _bin_one(
             v.real_array("times", times, ndim=(0, 1)).ravel(), dt, duration, T, "times"
         )
-    trains = list(times)
+    # not one train, so an iterable of trains (a 2-D array's rows or a sequence)
+    trains = list(cast(Iterable[ArrayLike], times))
     if not trains:
         raise ValueError("times must hold at least one train")
     v.grid_fits((T, len(trains)), "the spike grid", "check duration and dt (both in ms)")

@@ -29,13 +29,14 @@ from __future__ import annotations
 import io
 import math
 from collections.abc import Callable
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 
 from . import _validation as v
 from ._optional import require
 from ._style import G_LABEL, NORM_COLORS
+from ._types import Form, Method, Norm
 from .convolution import convolve_spikes
 from .kernels import NORMS, alpha_kernel, kernel_properties
 from .ode import FORMS, METHODS, simulate, step_matrix
@@ -188,7 +189,7 @@ def _dropdown(options: tuple[str, ...], value: str, description: str) -> Any:
 def kernel_explorer(
     *,
     tau: float = 5.0,
-    norm: Literal["plain", "peak", "area", "legacy"] = "plain",
+    norm: Norm = "plain",
     weight: float = 1.0,
     duration: float = 80.0,
 ) -> Explorer:
@@ -428,10 +429,10 @@ def legacy_explorer(*, tau: float = 8.6, dt: float = 0.1, duration: float = 100.
 
 def integration_explorer(
     *,
-    method: Literal["euler", "rk2", "rk4", "exp_euler", "exact"] = "euler",
+    method: Method = "euler",
     dt: float = 1.0,
     tau: float = 5.0,
-    form: Literal["fixed", "legacy"] = "fixed",
+    form: Form = "fixed",
 ) -> Explorer:
     """One spike integrated with a chosen method and step, against the exact kernel.
 
@@ -472,7 +473,7 @@ def integration_explorer(
         "dt": _slider("log", dt, -2, math.log10(20.0), 0.05, "dt (ms)"),
         "tau": _slider("float", tau, 1.0, 20.0, 0.5, "tau (ms)"),
     }
-    norm = "plain" if form == "fixed" else "legacy"
+    norm: Norm = "plain" if form == "fixed" else "legacy"
     fig, (ax,) = _figure()
     (exact_line,) = ax.plot([], [], color="0.5", lw=3, alpha=0.6, label="exact kernel")
     (num_line,) = ax.plot([], [], "o-", ms=3, lw=1, color="tab:purple", label="method")

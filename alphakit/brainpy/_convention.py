@@ -129,7 +129,7 @@ def installed_convention(
     peak_time = float(t[int(np.argmax(g))])
     charge = float(g.sum() * dt)
 
-    rel_errors = {}
+    rel_errors: dict[str, float] = {}
     for norm in NORMS:
         p = kernel_properties(tau, norm=norm)
         rel_errors[norm] = max(

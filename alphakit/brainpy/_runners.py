@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike
 
 from .. import _validation as v
+from .._types import Form
 from ..ode import FORMS
 from ..spikes import n_steps, times_to_grid
 from ._env import check_method, quiet, require_brainpy
@@ -36,7 +37,7 @@ def run_issue_577(
     duration: float = 200.0,
     input_current: float = 25.0,
     method: str = "rk4",
-    form: Literal["fixed", "legacy"] = "fixed",
+    form: Form = "fixed",
     progress_bar: bool = False,
 ) -> Issue577Result:
     """Run the reproducer of BrainPy issue 577 on the installed BrainPy.
@@ -205,7 +206,7 @@ def run_synapse(
     tau: float,
     duration: float | None = None,
     method: str = "exp_auto",
-    form: Literal["fixed", "legacy"] = "fixed",
+    form: Form = "fixed",
     weight: ArrayLike = 1.0,
     progress_bar: bool = False,
 ) -> SynapseRun:

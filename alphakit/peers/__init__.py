@@ -31,13 +31,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import metadata
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 from numpy.typing import ArrayLike
 
 from .. import _validation as v
 from .._display import html_repr, text_repr
+from .._types import Norm
 from ..kernels import alpha_kernel, dual_exp_kernel
 from ._brainpy import BRAINPY_MODELS, run_brainpy
 from ._brian2 import BRIAN2_METHODS, run_brian2
@@ -193,10 +194,12 @@ def kernel_prediction(response: PeerResponse) -> np.ndarray:
     if not isinstance(response, PeerResponse):
         raise TypeError(f"response must be a PeerResponse, got {type(response).__name__}")
     lags = response.t[:, None] - response.spike_times[None, :] - response.lag
+    # PeerResponse.norm is a plain str; the kernel functions check it.
+    norm = cast(Norm, response.norm)
     if response.tau_rise == response.tau:
-        k = alpha_kernel(lags, response.tau, norm=response.norm)
+        k = alpha_kernel(lags, response.tau, norm=norm)
     else:
-        k = dual_exp_kernel(lags, response.tau_rise, response.tau, norm=response.norm)
+        k = dual_exp_kernel(lags, response.tau_rise, response.tau, norm=norm)
     # a sample exactly at the cutoff is kept, as both NEURON and Elephant do
     k = np.where(lags > response.cutoff + 1e-9 * response.dt, 0.0, k)
     return response.weight * k.sum(axis=1)

@@ -17,7 +17,7 @@ import alphakit as ak
 from alphakit._display import html_repr, summary, text_repr
 from alphakit.brainpy import InstalledConvention, Issue577Result, IssueScriptResult, SynapseRun
 from alphakit.conventions import Classification
-from alphakit.diagnose import Diagnosis, diagnose
+from alphakit.diagnosis import Diagnosis, diagnose
 from alphakit.kernels import KernelProperties
 from alphakit.network import NetworkResult
 from alphakit.ode import Trace
@@ -84,7 +84,7 @@ def _instances() -> list[object]:
     s[[10, 500]] = 1.0
     g = np.r_[0.0, 8.6 * ak.convolve_spikes(s, 0.1, 8.6)[:-1]]
     out.append(ak.simulate(s, 0.1, 8.6))
-    out.append(ak.kernel_properties(8.6, "legacy"))
+    out.append(ak.kernel_properties(8.6, norm="legacy"))
     out.append(diagnose(g, s, 0.1, 8.6))
     return out
 

@@ -9,13 +9,13 @@ observation time. Every function here takes exactly these four,
 and :class:`SpikeRecord` bundles them, with the same statistics as methods.
 :class:`alphakit.network.NetworkResult` hands out one record per population.
 
-=====================  ==============================================================
-:func:`mean_rate`      spikes per neuron per second (Hz)
-:func:`cv_isi`         coefficient of variation of the inter-spike intervals
-:func:`fano_factor`    variance / mean of spike counts in windows
-:func:`synchrony`      Golomb's chi, from spike counts in bins
-:func:`population_rate` rate of the population in consecutive bins
-=====================  ==============================================================
+========================  ======================================================
+:func:`mean_rate`         spikes per neuron per second (Hz)
+:func:`cv_isi`            coefficient of variation of the inter-spike intervals
+:func:`fano_factor`       variance / mean of spike counts in windows
+:func:`synchrony`         Golomb's chi, from spike counts in bins
+:func:`population_rate`   rate of the population in consecutive bins
+========================  ======================================================
 
 Binning: bins of ``bin_width`` start at 0; spike ``t`` falls in bin
 ``floor(t / bin_width)`` (with a relative tolerance of 1e-9, so that grid times

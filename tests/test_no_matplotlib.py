@@ -25,7 +25,7 @@ def test_import_alphakit_does_not_import_matplotlib():
     out = run_python(
         """
         import sys
-        import alphakit, alphakit.plotting, alphakit.diagnose, alphakit.conventions
+        import alphakit, alphakit.plotting, alphakit.diagnosis, alphakit.conventions
         print(sorted(m for m in sys.modules if m.split(".")[0] == "matplotlib"))
         """
     )

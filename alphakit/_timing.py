@@ -64,12 +64,13 @@ def brainpy_steps(times: np.ndarray, dt: float, *, x64: bool = False) -> np.ndar
     ceiling of ``time / dt`` except where float32 rounding moves a time on the
     grid to the next step (at ``dt = 0.01``, 0.05 ms fires at step 6).
     """
-    ftype = np.float64 if x64 else np.float32
+    ftype: type[np.floating] = np.float64 if x64 else np.float32
     t = np.asarray(times, dtype=np.float64)
     target = t.astype(ftype)
     base = np.maximum(np.floor(t / dt).astype(np.int64) - 2, 0)
     candidates = base[:, None] + np.arange(6)
-    grid = candidates.astype(ftype) * ftype(dt)
+    # n and dt rounded to the float type first, then one rounded product, as in JAX
+    grid = np.multiply(candidates.astype(ftype), np.asarray(dt, dtype=ftype), dtype=ftype)
     hit = grid >= target[:, None]
     return np.asarray(candidates[np.arange(t.size), np.argmax(hit, axis=1)], dtype=np.int64)
 
@@ -115,11 +116,18 @@ def neuron_event_steps(times: np.ndarray, dt: float) -> np.ndarray:
     At the start of the step from ``t`` NEURON delivers every event due at or
     before ``t + dt/2`` (``src/nrncvode/netcvode.cpp``,
     ``NetCvode::deliver_net_events``: ``tm = nt->_t + 0.5 * nt->_dt``): the
-    nearest step, a time half-way between two steps going to the earlier one.
+    nearest step. ``t`` itself advances by two half steps per step
+    (``src/nrnoc/fadvance.cpp``, ``nrn_fixed_step_thread`` and
+    ``nrn_fixed_step_lastpart``: ``nt->_t += .5 * nt->_dt``), and its rounding
+    decides a time half-way between two steps: 2.25 ms at ``dt = 0.1`` goes to
+    step 22, 5.55 ms to step 56. Emulated here addition by addition.
     """
-    ratio = np.asarray(times, dtype=np.float64) / dt - 0.5
-    nearest, on_point = _near(ratio)
-    return np.maximum(np.where(on_point, nearest, np.ceil(ratio)), 0).astype(np.int64)
+    t = np.asarray(times, dtype=np.float64)
+    if t.size == 0:
+        return np.zeros(0, dtype=np.int64)
+    n = int(np.ceil(t.max() / dt)) + 2
+    starts = np.concatenate(([0.0], np.cumsum(np.full(2 * n, 0.5 * dt))[1::2]))
+    return np.searchsorted(starts + 0.5 * dt, t, side="left").astype(np.int64)
 
 
 @dataclass(frozen=True)
@@ -186,11 +194,12 @@ OFFGRID_RULES: dict[str, OffgridRule] = {
         "NEURON",
         "NetCon.event / AlphaSynapse.onset (fixed step)",
         "AlphaSynapse: the exact onset time (g is a closed form of t); NetCon events: "
-        "delivered at the start of the step from t if due by t + dt/2 (nearest step, "
-        "ties to the earlier)",
+        "delivered at the start of the step from t if due by t + dt/2 (nearest step; "
+        "a half-way time goes where NEURON's half-step accumulated t puts it)",
         neuron_event_steps,
         (
             "nrn src/nrncvode/netcvode.cpp, NetCvode::deliver_net_events",
+            "nrn src/nrnoc/fadvance.cpp, nrn_fixed_step_thread / nrn_fixed_step_lastpart",
             "nrn src/nrnoc/alphasyn.mod (alpha((t - onset)/tau))",
         ),
     ),

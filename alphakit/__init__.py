@@ -20,7 +20,7 @@ from .convolution import convolve_spike_times, convolve_spikes
 from .diagnosis import diagnose
 from .kernels import NORMS, KernelProperties, alpha_kernel, dual_exp_kernel, kernel_properties
 from .ode import FORMS, METHODS, Trace, simulate, step_matrix
-from .spikes import grid_to_times, n_steps, poisson_train, regular_train, times_to_grid
+from .spikes import ROUNDINGS, grid_to_times, n_steps, poisson_train, regular_train, times_to_grid
 
 __version__ = "0.1.0"
 
@@ -41,6 +41,7 @@ __all__ = [
     "FORMS",
     "METHODS",
     "NORMS",
+    "ROUNDINGS",
     "AlphakitWarning",
     "KernelProperties",
     "Trace",

@@ -25,3 +25,5 @@ ConvolutionMethod: TypeAlias = Literal["exact", "fft", "direct"]
 SpikeTimesMethod: TypeAlias = Literal["exact", "direct"]
 #: What ``convert_weight`` keeps equal (``alphakit.conventions.MATCHES``).
 Match: TypeAlias = Literal["charge", "peak"]
+#: How ``times_to_grid`` places a time between two grid points (``alphakit.spikes.ROUNDINGS``).
+Rounding: TypeAlias = Literal["floor", "ceil", "nearest"]

@@ -2,9 +2,10 @@
 
 A spike train on the grid is an array of spike *counts* per time step, with
 time on axis 0: shape ``(T,)`` for one train, ``(T, n)`` for ``n`` trains.
-Step ``i`` covers ``[i dt, (i + 1) dt)``; a spike at time ``t`` belongs to
-step ``floor(t / dt)``, and a time that lies on a step boundary (up to
-floating-point rounding of ``t / dt``) belongs to the step it starts.
+Step ``i`` covers ``[i dt, (i + 1) dt)``; by default a spike at time ``t``
+belongs to step ``floor(t / dt)`` (``times_to_grid`` also rounds up or to the
+nearest step), and a time that lies on a step boundary (up to floating-point
+rounding of ``t / dt``) belongs to the step it starts, under every rounding.
 
 Times are in ms and rates in Hz. Every function takes its data first and the
 step ``dt`` second; ``duration`` and the options are keyword-only, so
@@ -21,18 +22,17 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from . import _validation as v
+from ._timing import BOUNDARY_RTOL, ROUNDINGS, grid_steps
+from ._types import Rounding
 
-__all__ = ["grid_to_times", "n_steps", "poisson_train", "regular_train", "times_to_grid"]
-
-# t/dt for a time on a boundary is off by a few ulps (0.3/0.1 = 2.9999999999999996);
-# within this relative distance of an integer (a few thousand ulps) we take the integer.
-_BOUNDARY_RTOL = 1e-12
-
-
-def _step_index(ratio: np.ndarray) -> np.ndarray:
-    nearest = np.rint(ratio)
-    on_boundary = np.abs(ratio - nearest) <= _BOUNDARY_RTOL * np.maximum(1.0, np.abs(nearest))
-    return np.where(on_boundary, nearest, np.floor(ratio)).astype(np.int64)
+__all__ = [
+    "ROUNDINGS",
+    "grid_to_times",
+    "n_steps",
+    "poisson_train",
+    "regular_train",
+    "times_to_grid",
+]
 
 
 def n_steps(duration: float, dt: float) -> int:
@@ -58,7 +58,7 @@ def n_steps(duration: float, dt: float) -> int:
     dt = v.positive_scalar("dt", dt)
     ratio = duration / dt
     nearest = round(ratio)
-    if abs(ratio - nearest) <= _BOUNDARY_RTOL * max(1.0, nearest):
+    if abs(ratio - nearest) <= BOUNDARY_RTOL * max(1.0, nearest):
         return max(int(nearest), 1)
     return math.ceil(ratio)
 
@@ -72,7 +72,11 @@ def _is_single_train(times: Any) -> bool:
 
 
 def times_to_grid(
-    times: ArrayLike | Sequence[ArrayLike], dt: float, *, duration: float
+    times: ArrayLike | Sequence[ArrayLike],
+    dt: float,
+    *,
+    duration: float,
+    rounding: Rounding = "floor",
 ) -> np.ndarray:
     """Bin spike times into spike counts per time step.
 
@@ -86,6 +90,18 @@ def times_to_grid(
         Time step (ms).
     duration : float
         Length of the grid (ms); the grid has ``n_steps(duration, dt)`` steps.
+    rounding : {"floor", "ceil", "nearest"}
+        Where a time between two grid points goes. ``"floor"`` (default): the
+        step whose interval ``[n dt, (n+1) dt)`` holds it (left-edge binning).
+        ``"ceil"``: the first step at or after it, the rule of BrainPy's
+        ``SpikeTimeGroup`` (see :func:`alphakit.brainpy.run_synapse`).
+        ``"nearest"``: the closest step; a time exactly half-way goes to the
+        later step (round half up, as NEST rounds ms to its tics), not to the even one.
+        A time on a grid point ``k dt`` lands on step ``k`` under every rule,
+        whatever the float rounding of ``k * dt``: a time within
+        ``1e-12 * max(1, k)`` steps of ``k`` (a distance of ``1e-12 * max(dt, t)``)
+        counts as on it, and likewise for the half-way point with "nearest".
+        A time that rounds up to ``duration`` goes to the last step.
 
     Returns
     -------
@@ -97,14 +113,19 @@ def times_to_grid(
     --------
     >>> times_to_grid([0.0, 0.3, 0.35], dt=0.1, duration=0.5)
     array([1., 0., 0., 2., 0.])
+    >>> times_to_grid([0.0, 0.3, 0.35], dt=0.1, duration=0.5, rounding="ceil")
+    array([1., 0., 0., 1., 1.])
+    >>> times_to_grid([0.0, 0.3, 0.35], dt=0.1, duration=0.5, rounding="nearest")
+    array([1., 0., 0., 1., 1.])
     """
     dt = v.positive_scalar("dt", dt)
     duration = v.positive_scalar("duration", duration)
+    rounding = v.choice("rounding", rounding, ROUNDINGS)
     T = n_steps(duration, dt)
     if _is_single_train(times):
         v.grid_fits((T,), "the spike grid", "check duration and dt (both in ms)")
         return _bin_one(
-            v.real_array("times", times, ndim=(0, 1)).ravel(), dt, duration, T, "times"
+            v.real_array("times", times, ndim=(0, 1)).ravel(), dt, duration, T, "times", rounding
         )
     # not one train, so an iterable of trains (a 2-D array's rows or a sequence)
     trains = list(cast(Iterable[ArrayLike], times))
@@ -114,15 +135,19 @@ def times_to_grid(
     out = np.zeros((T, len(trains)))
     for j, train in enumerate(trains):
         name = f"times[{j}]"
-        out[:, j] = _bin_one(v.real_array(name, train, ndim=(0, 1)).ravel(), dt, duration, T, name)
+        out[:, j] = _bin_one(
+            v.real_array(name, train, ndim=(0, 1)).ravel(), dt, duration, T, name, rounding
+        )
     return out
 
 
-def _bin_one(times: np.ndarray, dt: float, duration: float, T: int, name: str) -> np.ndarray:
+def _bin_one(
+    times: np.ndarray, dt: float, duration: float, T: int, name: str, rounding: Rounding
+) -> np.ndarray:
     if np.any(times < 0) or np.any(times >= duration):
         bad = times[(times < 0) | (times >= duration)][0]
         raise ValueError(f"{name} must lie in [0, duration) = [0, {duration}), found {bad!r}")
-    idx = np.minimum(_step_index(times / dt), T - 1)
+    idx = np.minimum(grid_steps(times, dt, rounding), T - 1)
     return np.bincount(idx, minlength=T).astype(np.float64)
 
 

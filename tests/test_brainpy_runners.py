@@ -376,9 +376,11 @@ def test_spike_counts_above_one():
 
 
 def test_spike_times_equal_the_grid():
-    times = [[1.0, 7.3, 7.31], [4.44]]
+    # off-grid times go to the first step at or after them (SpikeTimeGroup's rule)
+    times = [[1.0, 7.3, 7.31, 8.5], [4.44]]
     by_times = abp.run_synapse(spike_times=times, dt=DT, tau=2.0, duration=30.0)
-    grid = alphakit.times_to_grid(times, DT, duration=30.0)
+    grid = alphakit.times_to_grid(times, DT, duration=30.0, rounding="ceil")
+    assert list(np.nonzero(grid[:, 0])[0]) == [10, 73, 74, 85]
     by_grid = abp.run_synapse(grid, dt=DT, tau=2.0, duration=30.0)
     np.testing.assert_array_equal(by_times.spikes, grid)
     np.testing.assert_array_equal(by_times.g, by_grid.g)
@@ -535,3 +537,48 @@ def test_unstable_integrator_is_reported():
     spikes = np.r_[1.0, np.zeros(99)]
     with pytest.raises(ValueError, match="overflowed"):
         abp.run_synapse(spikes, dt=5.0, tau=1.0, method="euler")
+
+
+# --- spike_times placed as bp.neurons.SpikeTimeGroup places them (issue 15) ----------------
+
+SPIKE_TIME_CASES = [
+    (0.5, [6.4, 6.6, 10.25, 12.0], [13, 14, 21, 24]),  # the issue's example
+    # two times in one step: SpikeTimeGroup's spike is a bool, one spike
+    (0.1, [1.0, 3.3, 7.05, 10.25, 10.3], [10, 33, 71, 103]),
+    # float32: f32(5) * f32(0.01) < f32(0.05), and likewise for 0.3: one step late
+    (0.01, [0.05, 0.3, 0.1234], [6, 31, 13]),
+]
+
+
+def _spike_time_group_run(times, dt, tau, duration, form, method):
+    """A user's own network: SpikeTimeGroup -> the synapse, g monitored by DSRunner."""
+    synapse = abp._runners.synapse_class(form)
+    with bm.environment(dt=dt):
+        pre = bp.neurons.SpikeTimeGroup(1, indices=[0] * len(times), times=times)
+        post = bp.neurons.LIF(1)
+        syn = synapse(
+            pre, post, bp.connect.One2One(), g_max=1.0, tau_decay=tau,
+            output=bp.synouts.CUBA(), method=method,
+        )
+        net = bp.Network(pre=pre, syn=syn, post=post)
+        runner = bp.DSRunner(net, monitors=["pre.spike", "syn.g"], dt=dt, progress_bar=False)
+        runner.run(alphakit.n_steps(duration, dt) * dt)
+        return (
+            np.asarray(runner.mon["pre.spike"], dtype=float)[:, 0],
+            np.asarray(runner.mon["syn.g"], dtype=float)[:, 0],
+        )
+
+
+@pytest.mark.parametrize("form", ["fixed", "legacy"])
+@pytest.mark.parametrize(("dt", "times", "expected"), SPIKE_TIME_CASES)
+def test_spike_times_placed_as_spike_time_group(dt, times, expected, form):
+    duration, tau = 20.0, 2.0
+    spike, g = _spike_time_group_run(times, dt, tau, duration, form, "exp_auto")
+    run = abp.run_synapse(
+        spike_times=times, dt=dt, tau=tau, duration=duration, form=form, method="exp_auto"
+    )
+    # where SpikeTimeGroup fired: the expected steps, and run_synapse's
+    assert list(np.nonzero(spike)[0]) == sorted(expected)
+    np.testing.assert_array_equal(run.spikes, spike)
+    # and the synapse sees the same: g step for step (same float32 arithmetic)
+    np.testing.assert_allclose(run.g, g, rtol=1e-6, atol=1e-7 * g.max())

@@ -277,7 +277,6 @@ def test_nest_weight_converted_to_brian2_gives_the_same_conductance():
 @pytest.mark.parametrize(
     ("kwargs", "error", "match"),
     [
-        ({"spike_times": [1.05]}, ValueError, "grid"),
         ({"spike_times": [60.0]}, ValueError, r"\[0, duration\)"),
         ({"spike_times": []}, ValueError, "at least one"),
         ({"spike_times": [np.nan]}, ValueError, "finite"),
@@ -396,3 +395,72 @@ def test_run_all_skips_missing_simulators(monkeypatch):
     assert peers.run_all([1.0], tau=TAU, dt=DT, duration=10.0) == []
     with pytest.raises(ImportError):
         peers.run_all([1.0], tau=TAU, dt=DT, duration=10.0, skip_missing=False)
+
+
+# --- off-grid spike times: each simulator's own placement, live (issue 15) ------------------
+
+# (simulator, runner, kwargs, placed step of each time of OFFGRID at dt 0.1 and at dt 0.5),
+# worked out by hand from each rule as its source states it (see alphakit._timing)
+OFFGRID = [2.25, 3.3, 5.55, 10.25, 10.26]  # 2.25/0.1 = 22.5 exactly, 10.25/0.1 = 102.4999..
+OFFGRID_CASES = [
+    # NEST: up to the end of the step, unless on the grid within half a tic
+    ("NEST", peers.run_nest, {}, [23, 33, 56, 103, 103], [5, 7, 12, 21, 21]),
+    # Brian2: the step that holds the time (int((t + 1e-3 dt) / dt))
+    ("Brian2", peers.run_brian2, {}, [22, 33, 55, 102, 102], [4, 6, 11, 20, 20]),
+    # BrainPy SpikeTimeGroup: the first step at or after
+    ("BrainPy", peers.run_brainpy, {}, [23, 33, 56, 103, 103], [5, 7, 12, 21, 21]),
+    # NEURON NetCon events: due by t + dt/2 -> the nearest step; half-way times (2.25, 5.55
+    # at 0.1) go where NEURON's t, summed from half steps, puts them: 2.2 + 0.05 >= 2.25 but
+    # 5.5 - 1 ulp + 0.05 < 5.55
+    ("NEURON", peers.run_neuron, {"model": "Exp2Syn"}, [22, 33, 56, 102, 103], [4, 7, 11, 20, 21]),
+    # Elephant: numpy.histogram bins [n dt, (n+1) dt)
+    ("Elephant", peers.run_elephant, {}, [22, 33, 55, 102, 102], [4, 6, 11, 20, 20]),
+]
+
+
+@pytest.mark.peers
+@pytest.mark.parametrize("dt", [0.1, 0.5])
+@pytest.mark.parametrize(("simulator", "runner", "kwargs", "steps01", "steps05"), OFFGRID_CASES)
+def test_offgrid_times_placed_by_each_simulator(simulator, runner, kwargs, steps01, steps05, dt):
+    _need(simulator)
+    expected = np.array(steps01 if dt == 0.1 else steps05)
+    run = runner(OFFGRID, weight=WEIGHT, tau=TAU, dt=dt, duration=DURATION, **kwargs)
+    # the rule as data says the same as the hand-worked steps
+    rule = peers.OFFGRID_RULES[simulator]
+    np.testing.assert_array_equal(rule.steps(np.sort(OFFGRID), dt), expected)
+    np.testing.assert_array_equal(np.rint(run.spike_times / dt), expected)
+    # the live trace starts where the rule and the lag say: first sample after onset
+    onset = int(expected[0]) + round(run.lag / dt)
+    peak = np.abs(run.response).max()
+    assert np.all(np.abs(run.response[: onset + 1]) <= 1e-9 * peak)
+    assert abs(run.response[onset + 1]) > 1e-6 * peak
+    # and the whole trace is the closed-form kernel from the placed times
+    if run.method in ("exact", "analytic", "cnexp"):
+        np.testing.assert_allclose(
+            run.response, peers.kernel_prediction(run), rtol=0, atol=EXACT_RTOL * peak
+        )
+
+
+@pytest.mark.peers
+def test_neuron_alphasynapse_keeps_offgrid_onsets_exact():
+    _need("NEURON")
+    # duration 30: away from the 10 tau cutoff, where a sample may sit on either side of it
+    run = peers.run_neuron([10.25, 3.33], weight=WEIGHT, tau=TAU, dt=DT, duration=30.0)
+    np.testing.assert_array_equal(run.spike_times, [3.33, 10.25])
+    # g = alpha(t - dt/2 - 10.25) exactly: an onset between samples
+    peak = np.abs(run.response).max()
+    np.testing.assert_allclose(
+        run.response, peers.kernel_prediction(run), rtol=0, atol=EXACT_RTOL * peak
+    )
+
+
+def test_offgrid_rules_cite_their_sources():
+    assert set(peers.OFFGRID_RULES) == {"NEST", "Brian2", "BrainPy", "NEURON", "Elephant"}
+    for rule in peers.OFFGRID_RULES.values():
+        assert rule.sources and rule.rule and rule.element
+
+
+@pytest.mark.parametrize("runner", [peers.run_nest, peers.run_brainpy])
+def test_a_spike_rounded_up_past_the_run_is_refused(runner):
+    with pytest.raises(ValueError, match="past the last step"):
+        runner([DURATION - 0.05], weight=1.0, tau=TAU, dt=DT, duration=DURATION)

@@ -102,3 +102,77 @@ def test_bad_types():
         poisson_train(200.0, 0.1, duration=10.0, n=2.5)
     with pytest.raises(TypeError, match="times"):
         times_to_grid(["x"], 0.1, duration=1.0)
+
+
+# --- rounding of off-grid times (issue 15) -------------------------------------------
+
+ROUNDING_NAMES = ("floor", "ceil", "nearest")
+
+
+def _steps(times, dt, rounding, T=100_000):
+    grid = times_to_grid(times, dt, duration=T * dt, rounding=rounding)
+    return np.repeat(np.arange(grid.shape[0]), grid.astype(int))
+
+
+def test_rounding_rules_by_hand():
+    times = [0.3, 0.31, 0.35, 0.36, 0.39]  # 0.3/0.1 = 2.9999999999999996
+    np.testing.assert_array_equal(_steps(times, 0.1, "floor", 10), [3, 3, 3, 3, 3])
+    np.testing.assert_array_equal(_steps(times, 0.1, "ceil", 10), [3, 4, 4, 4, 4])
+    # 0.35/0.1 = 3.4999999999999996: a half-way time, up to rounding, goes up
+    np.testing.assert_array_equal(_steps(times, 0.1, "nearest", 10), [3, 3, 4, 4, 4])
+    # the issue's example: BrainPy's SpikeTimeGroup rule is "ceil"
+    np.testing.assert_array_equal(
+        _steps([6.4, 6.6, 10.25, 12.0], 0.5, "ceil", 40), [13, 14, 21, 24]
+    )
+    np.testing.assert_array_equal(
+        _steps([6.4, 6.6, 10.25, 12.0], 0.5, "floor", 40), [12, 13, 20, 24]
+    )
+    np.testing.assert_array_equal(
+        _steps([6.4, 6.6, 10.25, 12.0], 0.5, "nearest", 40), [13, 13, 21, 24]
+    )
+
+
+def test_rounding_up_to_duration_stays_on_the_last_step():
+    np.testing.assert_array_equal(
+        times_to_grid([0.95], 0.1, duration=1.0, rounding="ceil")[-1:], [1.0]
+    )
+
+
+@given(
+    k=st.integers(min_value=0, max_value=99_999),
+    dt=st.floats(min_value=1e-3, max_value=10.0, allow_nan=False, allow_infinity=False),
+)
+def test_exact_multiples_land_on_their_step_under_every_rule(k, dt):
+    for rounding in ROUNDING_NAMES:
+        assert list(_steps([k * dt], dt, rounding)) == [k], rounding
+
+
+@given(
+    times=st.lists(
+        st.floats(min_value=0.0, max_value=99.0, allow_nan=False, allow_infinity=False),
+        min_size=1,
+        max_size=20,
+    ),
+    dt=st.sampled_from([0.01, 0.025, 0.1, 0.3, 0.5, 1.0]),
+)
+def test_roundings_are_ordered_and_one_step_apart(times, dt):
+    T = n_steps(100.0, dt)
+    # the grid forgets which spike is which; rank k of the sorted times is step k
+    floor, nearest, ceil = (_steps(times, dt, r, T) for r in ("floor", "nearest", "ceil"))
+    order = np.sort(times)
+    assert np.all(floor <= nearest) and np.all(nearest <= ceil)
+    assert set(np.unique(ceil - floor)) <= {0, 1}
+    # and each is the right integer against an independent exact-rational reference
+    from fractions import Fraction
+
+    for t, f, c in zip(order, floor, ceil, strict=True):
+        ratio = Fraction(t) / Fraction(dt)
+        if abs(ratio - round(ratio)) > Fraction(1, 10**9):
+            assert f == int(ratio // 1) and c == f + 1
+
+
+def test_bad_rounding():
+    with pytest.raises(ValueError, match="rounding"):
+        times_to_grid([0.1], 0.1, duration=1.0, rounding="round")
+    with pytest.raises(TypeError, match="rounding"):
+        times_to_grid([0.1], 0.1, duration=1.0, rounding=1)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Iterable, Sequence
+from typing import Any, cast
 
 import numpy as np
 from numpy.typing import ArrayLike
 
 from .. import _validation as v
+from .._timing import brainpy_steps
 from .._types import Form
 from ..ode import FORMS
 from ..spikes import n_steps, times_to_grid
@@ -198,6 +199,24 @@ def drive(
     return g, h
 
 
+def _spike_time_group_grid(
+    spike_times: ArrayLike | Sequence[ArrayLike], dt: float, duration: float
+) -> np.ndarray:
+    """Spike counts per step as ``bp.neurons.SpikeTimeGroup`` emits ``spike_times``."""
+    import jax
+
+    # times_to_grid checks the times and the shape (one train or n); only the steps differ
+    checked = times_to_grid(spike_times, dt, duration=duration, rounding="ceil")
+    trains = [spike_times] if checked.ndim == 1 else list(cast(Iterable[ArrayLike], spike_times))
+    x64 = bool(jax.config.read("jax_enable_x64"))
+    out = np.zeros((checked.shape[0], len(trains)))
+    for j, train in enumerate(trains):
+        steps = brainpy_steps(np.ravel(np.asarray(train, dtype=np.float64)), dt, x64=x64)
+        # SpikeTimeGroup's spike is a bool: two times in one step are one spike
+        out[:, j] = np.bincount(steps, minlength=checked.shape[0])[: checked.shape[0]] > 0
+    return out[:, 0] if checked.ndim == 1 else out
+
+
 def run_synapse(
     spikes: ArrayLike | None = None,
     *,
@@ -221,8 +240,13 @@ def run_synapse(
     spikes : array_like, optional
         Presynaptic spike counts per step, shape ``(T,)`` or ``(T, n)``.
     spike_times : array_like or sequence of array_like, optional
-        Spike times (ms) of one train, or of ``n`` trains, instead of
-        ``spikes``; binned with :func:`alphakit.times_to_grid` (needs ``duration``).
+        Spike times (ms) in ``[0, duration)`` of one train, or of ``n`` trains,
+        instead of ``spikes`` (needs ``duration``). They are placed on the grid
+        exactly as BrainPy's ``bp.neurons.SpikeTimeGroup`` emits them: at the
+        first step whose time ``n * dt`` is at or after the spike time (a
+        ceiling, like ``times_to_grid(..., rounding="ceil")``), compared in
+        BrainPy's float precision (float32 unless JAX's x64 mode is on); a spike
+        that would fire at or after ``duration`` is not emitted. See Notes.
     dt : float
         Time step (ms), > 0.
     tau : float
@@ -251,6 +275,18 @@ def run_synapse(
     the synapse through a projection, as a neuron's would; see the timing
     convention in :mod:`alphakit.ode`.
 
+    ``spike_times`` give the same spikes as a ``SpikeTimeGroup`` with those
+    times feeding the same synapse: SpikeTimeGroup fires, at the step with time
+    ``t = i * dt`` (``DSRunner``: ``share.save(t=self.t0 + i * self.dt)`` in
+    ``brainpy/runners.py``), every pending spike with ``t >= time``
+    (``SpikeTimeGroup._cond_fun`` in ``brainpy/dyn/others/input.py``). So
+    ``[6.4, 6.6, 10.25, 12.0]`` at ``dt = 0.5`` fire at steps 13, 14, 21, 24.
+    In float32 a grid time can fire one step late (at ``dt = 0.01``, 0.05 ms
+    fires at step 6, since ``f32(5) * f32(0.01) < f32(0.05)``); ``run_synapse``
+    does the same. SpikeTimeGroup's spike is a bool, so two times of one train
+    that fire in the same step are one spike, here too (``spikes`` counts them).
+    ``run.spikes`` holds the placed spikes.
+
     The first call with a given ``(n, tau, dt, method, form, weight)`` builds
     and compiles a network; later calls with the same settings reuse it (the
     last 32 are kept). A new number of steps recompiles the same network once.
@@ -273,7 +309,7 @@ def run_synapse(
     if spikes is None:
         if duration is None:
             raise TypeError("spike_times needs duration (ms)")
-        grid = times_to_grid(spike_times, dt, duration=duration)
+        grid = _spike_time_group_grid(spike_times, dt, duration)
     else:
         grid = v.spike_array("spikes", spikes)
         if duration is not None and n_steps(duration, dt) != grid.shape[0]:

@@ -18,6 +18,14 @@ run_brainpy   bp.dyn.DualExpon, equal taus     peak   0           BRAINPY_METHOD
 run_elephant  AlphaKernel (sigma = sqrt2 tau)  area   0           exact (FFT)
 ============  ===============================  =====  ==========  ==================
 
+Off-grid spike times are accepted: each runner hands them to its simulator,
+which places them by its own rule (NEST rounds up to the end of the step,
+Brian2 and Elephant down to the step that holds them, BrainPy's
+SpikeTimeGroup to the first step at or after them, NEURON delivers NetCon
+events at the nearest step and keeps AlphaSynapse onsets exact).
+:data:`OFFGRID_RULES` holds each rule as data, with its sources; a result's
+``spike_times`` are the placed times.
+
 "lag" is the delay between a spike time and the start of the kernel in the
 samples: ``response[n] = weight * sum_s k(t[n] - t_s - lag)`` for the exact
 ones. Every simulator is imported only when its runner is called; without it
@@ -38,6 +46,7 @@ from numpy.typing import ArrayLike
 
 from .. import _validation as v
 from .._display import html_repr, text_repr
+from .._timing import OFFGRID_RULES, OffgridRule
 from .._types import Norm
 from ..kernels import alpha_kernel, dual_exp_kernel
 from ._brainpy import BRAINPY_MODELS, run_brainpy
@@ -52,7 +61,9 @@ __all__ = [
     "BRIAN2_METHODS",
     "EXP2SYN_MAX_RATIO",
     "NEURON_MODELS",
+    "OFFGRID_RULES",
     "PEERS",
+    "OffgridRule",
     "PeerMeasure",
     "PeerResponse",
     "kernel_prediction",
@@ -129,7 +140,8 @@ def run_all(
     Parameters
     ----------
     spike_times : array_like
-        Spike times (ms) on the grid, ``> 0`` (NEST refuses 0).
+        Spike times (ms), ``> 0`` (NEST refuses 0); off the grid, each
+        simulator places them by its rule (:data:`OFFGRID_RULES`).
     weight, tau, dt, duration : float
         As for every runner. The same number means a different response in
         each simulator: that is the point (see ``norm`` of each result).

@@ -9,6 +9,7 @@ from numpy.typing import ArrayLike
 
 from .. import _validation as v
 from .._optional import require
+from .._timing import brian2_steps
 from ._common import PeerResponse, check_delay, check_grid
 
 BRIAN2_METHODS: tuple[str, ...] = ("exact", "euler", "rk2", "rk4")
@@ -44,7 +45,8 @@ def run_brian2(
     Parameters
     ----------
     spike_times : array_like
-        Spike times (ms) on the grid ``k * dt`` in ``[0, duration)``.
+        Spike times (ms) in ``[0, duration)``; off-grid times are placed by
+        Brian2 itself (see Notes).
     weight : float
         The jump of ``h``; the response peaks at ``weight / e`` (norm ``"plain"``).
     tau : float
@@ -73,13 +75,23 @@ def run_brian2(
     equals ``alphakit.simulate(spikes).g`` at ``t - dt - delay``, i.e. the
     kernel with ``lag = delay + dt``.
 
+    Off-grid times: ``SpikeGeneratorGroup`` puts a spike at ``t_s`` in step
+    ``int((t_s + 1e-3 dt) / dt)`` (times in seconds): the step that holds it,
+    a time within ``1e-3 dt`` below a grid point going onto that point
+    (brian2 ``brian2/input/spikegeneratorgroup.py``,
+    ``SpikeGeneratorGroup.before_run``). 10.25 ms at ``dt = 0.1`` fires in the
+    step starting at 10.2 ms. Brian2 refuses two spikes of one neuron in one
+    step; here every spike has its own generator neuron, so that never
+    happens. ``spike_times`` of the result are the placed times; the rule is
+    ``OFFGRID_RULES["Brian2"]``.
+
     Examples
     --------
     >>> r = run_brian2([1.0], weight=1.0, tau=2.0, duration=10.0)  # doctest: +SKIP
     >>> r.lag, r.norm  # doctest: +SKIP
     (0.1, 'plain')
     """
-    grid = check_grid(spike_times, dt, duration)
+    grid = check_grid(spike_times, dt, duration, brian2_steps)
     weight = v.finite_scalar("weight", weight)
     tau = v.positive_scalar("tau", tau)
     method = v.choice("method", method, BRIAN2_METHODS)
@@ -134,6 +146,6 @@ def run_brian2(
         weight=weight,
         tau=tau,
         dt=grid.dt,
-        spike_times=grid.times,
+        spike_times=grid.index * grid.dt,
         tau_rise=tau,
     )

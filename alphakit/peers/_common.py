@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -61,7 +62,10 @@ class PeerResponse:
     weight, tau, dt : float
         The arguments of the run (weight in ``unit``, times in ms).
     spike_times : numpy.ndarray
-        The spike times sent (ms), on the grid.
+        The spike times as the simulator placed them (ms), sorted: off-grid
+        times moved to the grid step given by the simulator's rule in
+        :data:`alphakit.peers.OFFGRID_RULES`, or kept exact where the simulator
+        keeps them (NEURON's AlphaSynapse); on-grid times unchanged.
     tau_rise : float
         The rise time constant actually used (ms); equals ``tau`` except for
         dual-exponential models that cannot take equal constants (NEURON's Exp2Syn).
@@ -105,8 +109,8 @@ class PeerResponse:
 class Grid:
     """Checked run arguments: spike times on the grid, and the grid itself."""
 
-    times: np.ndarray  # canonical times index * dt (ms)
-    index: np.ndarray  # step of each spike
+    times: np.ndarray  # the times to send (ms), sorted; index * dt without a rule
+    index: np.ndarray  # step of each spike, by the simulator's rule
     dt: float
     n: int  # number of samples T
 
@@ -115,14 +119,39 @@ class Grid:
         return np.arange(self.n) * self.dt
 
 
-def check_grid(spike_times: Any, dt: Any, duration: Any) -> Grid:
-    """Validate spike times that lie on the grid ``k * dt`` inside ``[0, duration)``."""
+def check_grid(
+    spike_times: Any,
+    dt: Any,
+    duration: Any,
+    place: Callable[[np.ndarray, float], np.ndarray] | None = None,
+) -> Grid:
+    """Validate spike times inside ``[0, duration)``; place them with ``place``.
+
+    Without ``place`` the times must lie on the grid ``k * dt``. With it,
+    ``place(times, dt)`` gives the step of each (the simulator's rule), and a
+    spike placed at or past the end of the grid is refused.
+    """
     dt = v.positive_scalar("dt", dt)
     duration = v.positive_scalar("duration", duration)
     times = v.real_array("spike_times", spike_times, ndim=(0, 1)).ravel()
     if times.size == 0:
         raise ValueError("spike_times must hold at least one spike time (ms)")
     T = n_steps(duration, dt)
+    if place is not None:
+        if np.any(times < 0) or np.any(times >= duration):
+            bad = times[(times < 0) | (times >= duration)][0]
+            raise ValueError(
+                f"spike_times must lie in [0, duration) = [0, {duration}), found {bad!r}"
+            )
+        times = np.sort(times)
+        index = place(times, dt)
+        if np.any(index >= T):
+            raise ValueError(
+                f"spike_times: {times[index >= T][0]!r} ms is placed at step "
+                f"{int(index[index >= T][0])}, past the last step {T - 1} of the run; "
+                "lengthen duration"
+            )
+        return Grid(times=times, index=index.astype(np.int64), dt=dt, n=T)
     ratio = times / dt
     index = np.rint(ratio)
     off = np.abs(ratio - index) > _GRID_RTOL * np.maximum(1.0, np.abs(index))

@@ -9,6 +9,7 @@ from numpy.typing import ArrayLike
 
 from .. import _validation as v
 from .._optional import require
+from .._timing import BOUNDARY_RTOL, grid_steps
 from ._common import PeerResponse, check_grid
 
 
@@ -44,7 +45,7 @@ def run_elephant(
     Parameters
     ----------
     spike_times : array_like
-        Spike times (ms) on the grid ``k * dt`` in ``[0, duration)``.
+        Spike times (ms) in ``[0, duration)``; Elephant bins off-grid times (see Notes).
     weight : float
         Multiplies the rate; the response to one spike integrates to ``weight``.
     tau : float
@@ -67,13 +68,21 @@ def run_elephant(
     sample at ``t`` is ``kernel(t - t_s)`` (lag 0), up to FFT rounding (about 1e-15
     of the peak).
 
+    Off-grid times: ``instantaneous_rate`` bins the train with
+    ``numpy.histogram`` on ``n`` equal bins from ``t_start`` (elephant
+    ``elephant/statistics.py``, ``instantaneous_rate``), i.e. into
+    ``[n dt, (n+1) dt)``: a floor, then the kernel on the grid. 10.25 ms at
+    ``dt = 0.1`` counts at 10.2 ms. Times within rounding of a grid point are
+    passed as that whole number of steps (above). ``spike_times`` of the
+    result are the placed times; the rule is ``OFFGRID_RULES["Elephant"]``.
+
     Examples
     --------
     >>> r = run_elephant([1.0], tau=2.0, duration=30.0)  # doctest: +SKIP
     >>> round(r.response.sum() * r.dt, 3)  # doctest: +SKIP
     1.0
     """
-    grid = check_grid(spike_times, dt, duration)
+    grid = check_grid(spike_times, dt, duration, lambda t, step: grid_steps(t, step, "floor"))
     weight = v.finite_scalar("weight", weight)
     tau = v.positive_scalar("tau", tau)
     cutoff_tau = v.positive_scalar("cutoff_tau", cutoff_tau)
@@ -87,8 +96,10 @@ def run_elephant(
     step = pq.CompoundUnit(f"{grid.dt!r}*ms")
     sigma_steps = math.sqrt(2.0) * tau / grid.dt
     half_width = math.ceil(cutoff_tau * tau / grid.dt)  # samples
+    ratio = grid.times / grid.dt
+    whole = np.abs(ratio - np.rint(ratio)) <= BOUNDARY_RTOL * np.maximum(1.0, np.rint(ratio))
     train = neo.SpikeTrain(
-        grid.index.astype(np.float64) * step, t_start=0 * step, t_stop=grid.n * step
+        np.where(whole, np.rint(ratio), ratio) * step, t_start=0 * step, t_stop=grid.n * step
     )
     rate = instantaneous_rate(
         train,
@@ -117,7 +128,7 @@ def run_elephant(
         weight=weight,
         tau=tau,
         dt=grid.dt,
-        spike_times=grid.times,
+        spike_times=grid.index * grid.dt,
         tau_rise=tau,
         cutoff=half_width * grid.dt,
     )

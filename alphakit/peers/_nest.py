@@ -10,6 +10,7 @@ from numpy.typing import ArrayLike
 
 from .. import _validation as v
 from .._optional import require
+from .._timing import nest_steps
 from ._common import PeerResponse, check_delay, check_grid
 
 _MODELS = {
@@ -51,8 +52,9 @@ def run_nest(
     Parameters
     ----------
     spike_times : array_like
-        Spike times (ms), on the grid ``k * dt``, in ``(0, duration)``: NEST
-        refuses a spike at time 0. Repeated times are repeated spikes.
+        Spike times (ms) in ``(0, duration)``: NEST refuses a spike at time 0.
+        Repeated times are repeated spikes. Off-grid times are allowed and
+        placed by NEST itself (see Notes).
     weight : float
         Synaptic weight, > 0 (pA for ``iaf_psc_alpha``, nS for ``iaf_cond_alpha``).
         It is the *peak* of the response to one spike (norm ``"peak"``).
@@ -83,13 +85,27 @@ def run_nest(
     ``t = 0``; the run starts from rest, so the first sample is the initial
     value 0, prepended here.
 
+    Off-grid times: the generator is created with ``allow_offgrid_times=True``
+    (``precise_times`` stays off: ``iaf_psc_alpha`` is a grid model and would
+    ignore the offsets). NEST converts each time to tics rounding to the nearest
+    tic; a time that is then a whole number of steps stays, any other is
+    rounded *up* to the end of the step it lies in (``Time::ms_stamp``). So
+    10.25 ms at ``dt = 0.1`` is sent at 10.3 ms. Sources: nest-simulator
+    ``models/spike_generator.cpp``
+    (``spike_generator::Parameters_::assert_valid_spike_time_and_insert_``),
+    ``nestkernel/nest_time.cpp`` (``Time::fromstamp``), ``nestkernel/nest_time.h``
+    (``Time(ms)``), and the spike_generator model page
+    https://nest-simulator.readthedocs.io/en/stable/models/spike_generator.html.
+    ``spike_times`` of the result are the placed times; the rule is
+    ``OFFGRID_RULES["NEST"]``.
+
     Examples
     --------
     >>> r = run_nest([1.0], weight=2.0, tau=2.0, duration=10.0)  # doctest: +SKIP
     >>> round(r.response.max(), 6), r.lag  # doctest: +SKIP
     (2.0, 0.1)
     """
-    grid = check_grid(spike_times, dt, duration)
+    grid = check_grid(spike_times, dt, duration, nest_steps)
     weight = v.positive_scalar("weight", weight)
     tau = v.positive_scalar("tau", tau)
     model = v.choice("model", model, tuple(_MODELS))
@@ -102,7 +118,10 @@ def run_nest(
     nest.ResetKernel()
     nest.resolution = grid.dt
     neuron = nest.Create(model, params={"tau_syn_ex": tau, "V_th": 1e9})
-    generator = nest.Create("spike_generator", params={"spike_times": list(grid.times)})
+    generator = nest.Create(
+        "spike_generator",
+        params={"spike_times": [float(t) for t in grid.times], "allow_offgrid_times": True},
+    )
     nest.Connect(generator, neuron, syn_spec={"weight": weight, "delay": delay})
     meter = nest.Create("multimeter", params={"record_from": [quantity], "interval": grid.dt})
     nest.Connect(meter, neuron)
@@ -139,6 +158,6 @@ def run_nest(
         weight=weight,
         tau=tau,
         dt=grid.dt,
-        spike_times=grid.times,
+        spike_times=grid.index * grid.dt,
         tau_rise=tau,
     )

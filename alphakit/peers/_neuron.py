@@ -11,6 +11,7 @@ from numpy.typing import ArrayLike
 
 from .. import _validation as v
 from .._optional import require
+from .._timing import grid_steps, neuron_event_steps
 from ._common import PeerResponse, check_delay, check_grid
 
 NEURON_MODELS: tuple[str, ...] = ("AlphaSynapse", "Exp2Syn")
@@ -28,6 +29,11 @@ ALPHASYNAPSE_CUTOFF = 10.0
 # itself (AlphaSynapse does not expose g).
 _V_HOLD = -65.0
 _HUGE_CM = 1e30  # uF/cm2
+
+
+def _floor_steps(times: np.ndarray, dt: float) -> np.ndarray:
+    # AlphaSynapse keeps the exact onset; the step only bounds it to the run
+    return grid_steps(times, dt, "floor")
 
 
 def _import_neuron() -> Any:
@@ -60,7 +66,8 @@ def run_neuron(
     Parameters
     ----------
     spike_times : array_like
-        Spike times (ms) on the grid ``k * dt`` in ``[0, duration)``.
+        Spike times (ms) in ``[0, duration)``; off-grid times go to NEURON
+        as they are (see Notes).
     weight : float
         ``gmax`` of AlphaSynapse or the NetCon weight of Exp2Syn (uS); it is the
         peak of the response to one spike (norm ``"peak"``).
@@ -100,16 +107,30 @@ def run_neuron(
     AlphaSynapse cuts its kernel off: ``g = 0`` once ``t - onset > 10 tau``
     (``cutoff = 10 tau`` in the result), a step of 1.2e-3 of the peak.
 
+    Off-grid times are sent as they are. AlphaSynapse keeps them exactly: its
+    ``g`` is ``alpha((t - onset)/tau)`` evaluated at any ``t`` (nrn
+    ``src/nrnoc/alphasyn.mod``), so the response is the kernel at ``t - dt/2 -
+    t_s``. A NetCon event is delivered, in the fixed-step method, at the start
+    of the step from ``t`` if it is due by ``t + dt/2`` (nrn
+    ``src/nrncvode/netcvode.cpp``, ``NetCvode::deliver_net_events``: ``tm =
+    t + 0.5 * dt``): the nearest step; a half-way time goes where NEURON's own
+    ``t``, advanced by two half steps per step (``src/nrnoc/fadvance.cpp``),
+    puts it (2.25 ms at ``dt = 0.1``: 2.2 ms; 5.55 ms: 5.6 ms); 10.25 ms is
+    delivered at 10.2 ms. ``spike_times`` of the
+    result are the exact times (AlphaSynapse) or the delivery steps (Exp2Syn);
+    the rule is ``OFFGRID_RULES["NEURON"]``.
+
     Examples
     --------
     >>> r = run_neuron([1.0], tau=2.0, duration=10.0)  # doctest: +SKIP
     >>> r.lag  # doctest: +SKIP
     0.05
     """
-    grid = check_grid(spike_times, dt, duration)
+    model = v.choice("model", model, NEURON_MODELS)
+    place = neuron_event_steps if model == "Exp2Syn" else _floor_steps
+    grid = check_grid(spike_times, dt, duration, place)
     weight = v.finite_scalar("weight", weight)
     tau = v.positive_scalar("tau", tau)
-    model = v.choice("model", model, NEURON_MODELS)
     delay = check_delay(delay, grid.dt)
     tau_ratio = v.positive_scalar("tau_ratio", tau_ratio)
     if model == "Exp2Syn" and tau_ratio > EXP2SYN_MAX_RATIO:
@@ -187,7 +208,7 @@ def run_neuron(
         weight=weight,
         tau=tau,
         dt=grid.dt,
-        spike_times=grid.times,
+        spike_times=grid.times if model == "AlphaSynapse" else grid.index * grid.dt,
         tau_rise=tau_rise,
         cutoff=ALPHASYNAPSE_CUTOFF * tau if model == "AlphaSynapse" else math.inf,
     )

@@ -18,7 +18,16 @@ from ._validation import AlphakitWarning
 from .conventions import classify, convert_weight
 from .convolution import convolve_spike_times, convolve_spikes
 from .diagnosis import diagnose
-from .kernels import NORMS, KernelProperties, alpha_kernel, dual_exp_kernel, kernel_properties
+from .kernels import (
+    KERNEL_NORMS,
+    KINDS,
+    NORMS,
+    KernelProperties,
+    alpha_kernel,
+    dual_exp_kernel,
+    exp_kernel,
+    kernel_properties,
+)
 from .ode import FORMS, METHODS, Trace, simulate, step_matrix
 from .spikes import ROUNDINGS, grid_to_times, n_steps, poisson_train, regular_train, times_to_grid
 
@@ -39,6 +48,8 @@ _LAZY_SUBMODULES = (
 
 __all__ = [
     "FORMS",
+    "KERNEL_NORMS",
+    "KINDS",
     "METHODS",
     "NORMS",
     "ROUNDINGS",
@@ -52,6 +63,7 @@ __all__ = [
     "convolve_spikes",
     "diagnose",
     "dual_exp_kernel",
+    "exp_kernel",
     "grid_to_times",
     "kernel_properties",
     "n_steps",

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from typing import Literal, TypeAlias
 
-#: Kernel normalisation (``alphakit.kernels.NORMS``).
-Norm: TypeAlias = Literal["plain", "peak", "area", "legacy"]
+#: Kernel normalisation (``alphakit.kernels.KERNEL_NORMS`` lists each kind's).
+Norm: TypeAlias = Literal["plain", "peak", "area", "legacy", "difference"]
+#: Kernel shape (``alphakit.kernels.KINDS``).
+Kind: TypeAlias = Literal["alpha", "exp", "dual_exp"]
 #: ODE form (``alphakit.ode.FORMS``).
 Form: TypeAlias = Literal["fixed", "legacy"]
 #: Integrators of ``alphakit.ode`` (``alphakit.ode.METHODS``).

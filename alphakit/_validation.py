@@ -14,7 +14,7 @@ import numbers
 import os
 import sys
 import warnings
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from types import FrameType
 from typing import Any, TypeVar
 
@@ -332,3 +332,36 @@ def tau_vs_dt(dt: float, tau: float, name: str = "tau") -> None:
             "step, so the sampled response is nearly zero. Times are in ms throughout "
             f"alphakit: was {name} given in seconds (5 ms is {name}=5.0)?"
         )
+
+
+def kernel_kind(
+    kind: Any, tau_rise: Any, norms_by_kind: Mapping[_S, tuple[str, ...]]
+) -> tuple[_S, float | None]:
+    """Check ``kind`` against ``norms_by_kind``'s keys and ``tau_rise`` against it.
+
+    ``"dual_exp"`` needs ``tau_rise`` (> 0); every other kind has one time
+    constant and refuses one. Returns ``(kind, tau_rise)``.
+    """
+    kind = choice("kind", kind, norms_by_kind)
+    if kind == "dual_exp":
+        if tau_rise is None:
+            raise ValueError(
+                "tau_rise is required for kind='dual_exp' (its rise time constant, in ms; "
+                "tau is the decay time constant)"
+            )
+        return kind, positive_scalar("tau_rise", tau_rise)
+    if tau_rise is not None:
+        raise ValueError(
+            f"tau_rise={tau_rise!r} was given, but kind={kind!r} has a single time constant "
+            "(tau); tau_rise is only for kind='dual_exp'"
+        )
+    return kind, None
+
+
+def kernel_norm(norm: Any, kind: str, norms: tuple[_S, ...]) -> _S:
+    """Check that ``norm`` is one of ``kind``'s ``norms``; the error names the kind."""
+    if isinstance(norm, str) and norm not in norms:
+        raise ValueError(
+            f"norm {norm!r} does not exist for kind={kind!r}; its norms are {norms}"
+        )
+    return choice("norm", norm, norms)

@@ -1,15 +1,19 @@
-"""The response of an alpha synapse to a spike train, by convolution.
+"""The response of a synapse to a spike train, by convolution.
 
 ``convolve_spikes`` computes ``g[n] = sum_m weight * s[m] * k((n - m) dt)``
 three ways. The sampled alpha kernel ``k(j dt) = c x j r^j`` (``r = e^(-dt/tau)``,
 ``x = dt/tau``) has the z-transform ``c x r z^-1 / (1 - r z^-1)^2``: it *is* a
 second-order linear recurrence, so ``method="exact"`` runs that recurrence
-(an IIR filter) and gets the full, untruncated convolution in O(T).
-``"fft"`` and ``"direct"`` compute the same sum by brute force and serve as
-independent checks.
+(an IIR filter) and gets the full, untruncated convolution in O(T). So do the
+other kinds (``kind=``): the sampled exponential ``c r^j`` is a first-order
+recurrence, the sampled dual exponential a second-order one with two poles
+``e^(-dt/tau)`` and ``e^(-dt/tau_rise)``: each is the "exact" step matrix of
+:mod:`alphakit.ode`. ``"fft"`` and ``"direct"`` compute the same sum by brute
+force and serve as independent checks.
 
-Since ``k(0) = 0``, a spike at step ``m`` first shows at step ``m + 1`` (see the
-timing convention in :mod:`alphakit.ode`).
+Since the alpha and dual-exponential kernels are 0 at lag 0, a spike at step
+``m`` first shows at step ``m + 1``; the exponential kernel jumps at lag 0, so
+its spike shows at step ``m`` (see the timing convention in :mod:`alphakit.ode`).
 """
 
 from __future__ import annotations
@@ -18,9 +22,19 @@ import numpy as np
 from numpy.typing import ArrayLike, DTypeLike
 
 from . import _validation as v
-from ._engine import RecurrenceOverflow, propagate
-from ._kernel_math import alpha, norm_factor, step
-from ._types import ConvolutionMethod, Norm, SpikeTimesMethod
+from ._engine import RecurrenceOverflow, propagate, propagate_h
+from ._kernel_math import (
+    KERNEL_NORMS,
+    alpha,
+    dual_factor,
+    exp_factor,
+    exp_step,
+    kernel,
+    kind_step,
+    norm_factor,
+    step,
+)
+from ._types import ConvolutionMethod, Kind, Norm, SpikeTimesMethod
 from .kernels import NORMS
 from .spikes import n_steps
 
@@ -48,6 +62,8 @@ def convolve_spikes(
     dt: float,
     tau: float,
     *,
+    kind: Kind = "alpha",
+    tau_rise: float | None = None,
     norm: Norm = "plain",
     weight: ArrayLike = 1.0,
     method: ConvolutionMethod = "exact",
@@ -55,10 +71,12 @@ def convolve_spikes(
     dtype: DTypeLike = np.float64,
     out: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Convolve spike counts on a grid with the sampled alpha kernel.
+    """Convolve spike counts on a grid with a sampled kernel (alpha by default).
 
     Computes ``g[n] = sum_{m <= n} weight * spikes[m] * k((n - m) dt)`` where
-    ``k = alpha_kernel(., tau, norm)``, with no truncation of the kernel.
+    ``k`` is ``alpha_kernel(., tau, norm=norm)``, ``exp_kernel(., tau, norm=norm)``
+    or ``dual_exp_kernel(., tau_rise, tau, norm=norm)``, with no truncation of
+    the kernel.
 
     Parameters
     ----------
@@ -67,9 +85,16 @@ def convolve_spikes(
     dt : float
         Time step (ms), finite and > 0.
     tau : float
-        Synaptic time constant (ms), finite and > 0.
-    norm : {"plain", "peak", "area", "legacy"}
-        Kernel normalisation (see :mod:`alphakit.kernels`).
+        Synaptic time constant (ms), finite and > 0; the decay time constant for
+        ``kind="dual_exp"``.
+    kind : {"alpha", "exp", "dual_exp"}
+        Kernel shape (see :mod:`alphakit.kernels`).
+    tau_rise : float, optional
+        Rise time constant (ms), > 0: required for ``kind="dual_exp"``, refused
+        for the others.
+    norm : str
+        Kernel normalisation, one of ``KERNEL_NORMS[kind]`` (see
+        :mod:`alphakit.kernels`).
     weight : float or array_like
         Scalar, or one weight per train (shape ``(n,)``) for 2-D ``spikes``.
     method : {"exact", "fft", "direct"}
@@ -120,42 +145,66 @@ def convolve_spikes(
     >>> g = convolve_spikes(s, dt=1.0, tau=2.0)
     >>> np.allclose(g, alpha_kernel(np.arange(6) - 1.0, 2.0))
     True
+    >>> from alphakit import exp_kernel
+    >>> g = convolve_spikes(s, dt=1.0, tau=2.0, kind="exp", norm="area")
+    >>> np.allclose(g, exp_kernel(np.arange(6) - 1.0, 2.0, norm="area"))
+    True
     """
     dtype = v.float_dtype("dtype", dtype)
     s = v.spike_array("spikes", spikes, dtype)
     dt = v.positive_scalar("dt", dt)
     tau = v.positive_scalar("tau", tau)
-    norm = v.choice("norm", norm, NORMS)
+    kind, tau_rise = v.kernel_kind(kind, tau_rise, KERNEL_NORMS)
+    norm = v.kernel_norm(norm, kind, KERNEL_NORMS[kind])
     method = v.choice("method", method, CONVOLUTION_METHODS)
     w = v.weight_array("weight", weight, s.shape[1] if s.ndim == 2 else None)
     if not v.flag("allow_fractional", allow_fractional):
         v.whole_counts("spikes", s, "allow_fractional=True")
     v.tau_vs_dt(dt, tau)
     buffers = v.output_buffers(out, ("g",), s.shape, dtype, inputs=(s, spikes))
-    c = norm_factor(norm, tau)
     if method == "exact":
-        M = step("exact", "fixed", dt, tau)
-        target = None if buffers is None else (buffers[0], None)
+        # the "fixed" ODE's g is the kind's "plain" kernel; c scales it to norm
+        c = _exact_factor(kind, norm, tau, tau_rise)
         try:
-            return propagate(s, M, weight=c * w, want_h=False, out=target, fused=True)[0]
+            if kind == "exp":
+                target = None if buffers is None else buffers[0]
+                return propagate_h(s, exp_step("exact", dt, tau), c * w, out=target)
+            M = kind_step(kind, "exact", "fixed", dt, tau, tau_rise)
+            target2 = None if buffers is None else (buffers[0], None)
+            return propagate(s, M, weight=c * w, want_h=False, out=target2, fused=True)[0]
         except RecurrenceOverflow:
             raise _overflow(norm, dtype) from None
     with np.errstate(over="ignore", invalid="ignore"):  # reported by _finite
         u = s.astype(np.float64, copy=False) * w
-        kernel = alpha(np.arange(s.shape[0]) * dt, tau, c)
+        sampled = kernel(kind, np.arange(s.shape[0]) * dt, tau, tau_rise, norm)
         if method == "fft":
             from scipy.signal import fftconvolve
 
-            k = kernel if u.ndim == 1 else kernel[:, None]
+            k = sampled if u.ndim == 1 else sampled[:, None]
             g = fftconvolve(u, k, axes=0)[: s.shape[0]]
         else:
-            g = _direct(u, kernel)
+            g = _direct(u, sampled)
         g = g.astype(dtype, copy=False)
     g = _finite(g, norm)
     if buffers is None:
         return g
     np.copyto(buffers[0], g)
     return buffers[0]
+
+
+def _exact_factor(kind: str, norm: str, tau: float, tau_rise: float | None) -> float:
+    if kind == "alpha":
+        return norm_factor(norm, tau)
+    if kind == "exp":
+        return exp_factor(norm, tau)
+    assert tau_rise is not None
+    c = dual_factor(norm, tau_rise, tau)
+    if not np.isfinite(c):
+        raise ValueError(
+            f"tau_rise={tau_rise!r}, tau={tau!r} are out of range for norm {norm!r}: its "
+            "normalisation factor overflows float64"
+        )
+    return c
 
 
 def _overflow(norm: str, dtype: DTypeLike = np.float64) -> ValueError:

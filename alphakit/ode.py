@@ -1,6 +1,11 @@
-"""The alpha synapse as a two-state ODE, in both forms, with every integrator.
+"""The synapses as linear ODEs, in every form, with every integrator.
 
-The state is ``x = (g, h)``; a spike of weight ``w`` at step ``n`` adds ``w`` to ``h``.
+Three kinds (``kind=``): the alpha synapse (two states, one time constant), the
+exponential synapse (one state) and the dual-exponential synapse (two states,
+``tau_rise`` and ``tau`` the decay time constant). For the two-state kinds the
+state is ``x = (g, h)``; a spike of weight ``w`` at step ``n`` adds ``w`` to ``h``.
+
+The alpha synapse:
 
 * ``form="fixed"`` (BrainPy >= 2.5, Brian2's docs): ``tau dg/dt = -g + h``,
   ``dh/dt = -h/tau``. One spike gives ``g(t) = w t/tau e^(-t/tau)`` (norm "plain").
@@ -14,6 +19,27 @@ system is a fixed 2x2 matrix ``M`` per step (:func:`step_matrix`), and since
 linear-recurrence engine runs all methods: ``x[n] = M x[n-1] + (0, w s[n])``,
 which is a pair of IIR filters along time (:func:`scipy.signal.lfilter`), with
 no Python loop over steps.
+
+The exponential synapse (``kind="exp"``, NEST ``iaf_psc_exp``, NEURON ``ExpSyn``,
+BrainPy ``Expon``): ``dg/dt = -g/tau``, a spike adds ``w`` to ``g``, so
+``g(t) = w e^(-t/tau)`` (:func:`alphakit.exp_kernel`, norm "plain"). It is the
+alpha synapse's ``h`` equation alone, and runs as that row of the same engine:
+``g[n] = a g[n-1] + w s[n]`` with ``a = e^(-dt/tau)`` ("exact" and "exp_euler",
+which is exact for one linear equation) or its Taylor polynomial (euler, rk2,
+rk4). It has one form only.
+
+The dual-exponential synapse (``kind="dual_exp"``): ``dg/dt = -g/tau + c h``,
+``dh/dt = -h/tau_rise``, with ``c = 1/tau_rise`` (``form="fixed"``: one spike
+gives ``g = w D/tau_rise``, norm "plain" of :func:`alphakit.dual_exp_kernel`) or
+``c = 1`` (``form="legacy"``: BrainPy's ``DualExpon`` equations, ``g = w D``,
+norm "legacy"; BrainPy scales the jump by its peak normaliser). ``A`` is
+upper triangular with two eigenvalues, ``-1/tau`` (g) and ``-1/tau_rise`` (h), so
+``f(dt A)`` has diagonal ``f(-dt/tau)``, ``f(-dt/tau_rise)`` and off-diagonal
+``c dt`` times the divided difference ``(f(x) - f(y))/(x - y)`` of ``f`` at the two,
+computed without cancellation (``expm1`` for "exact", the expanded polynomial for
+euler/rk2/rk4). It tends to ``f'``, the alpha synapse's entry, as
+``tau_rise -> tau``: every integrator is continuous through equal time constants
+and equals the alpha synapse's there.
 
 Timing convention
 -----------------
@@ -56,9 +82,9 @@ from numpy.typing import ArrayLike, DTypeLike
 
 from . import _validation as v
 from ._display import html_repr, text_repr
-from ._engine import RecurrenceOverflow, propagate
-from ._kernel_math import step
-from ._types import Form, Method, MethodOrAlias, Outputs
+from ._engine import RecurrenceOverflow, propagate, propagate_h
+from ._kernel_math import KERNEL_NORMS, exp_step, kind_step
+from ._types import Form, Kind, Method, MethodOrAlias, Outputs
 
 __all__ = ["FORMS", "METHODS", "OUTPUTS", "Trace", "simulate", "step_matrix"]
 
@@ -92,43 +118,75 @@ def _method(method: str) -> Method:
     return v.choice("method", method, METHODS)
 
 
+def _form(form: str, kind: str) -> Form:
+    form = v.choice("form", form, FORMS)
+    if kind == "exp" and form != "fixed":
+        raise ValueError(
+            f"form={form!r} does not exist for kind='exp' (the exponential synapse has one "
+            "equation, dg/dt = -g/tau); forms are for kind='alpha' and kind='dual_exp'"
+        )
+    return form
+
+
+def _kind(kind: str, tau_rise: float | None) -> tuple[Kind, float | None]:
+    return v.kernel_kind(kind, tau_rise, KERNEL_NORMS)
+
+
 def step_matrix(
     dt: float,
     tau: float,
     *,
     method: MethodOrAlias = "exact",
     form: Form = "fixed",
+    kind: Kind = "alpha",
+    tau_rise: float | None = None,
 ) -> np.ndarray:
-    """The 2x2 matrix that advances ``(g, h)`` by one step of ``dt``.
+    """The matrix that advances the synapse's state by one step of ``dt``.
 
     Parameters
     ----------
     dt, tau : float
-        Step and time constant (ms), finite and > 0.
+        Step and time constant (ms), finite and > 0 (the decay time constant
+        for ``kind="dual_exp"``).
     method : {"euler", "rk2", "rk4", "exp_euler", "exact"}
-        Integrator. ``"exp_euler"`` is BrainPy's ``exp_auto`` for this model
-        (each variable by the exponential-Euler formula, the other held at its
-        start-of-step value); ``"exp_auto"`` is accepted as an alias.
-        ``"exact"`` is the matrix exponential ``expm(dt A)``.
+        Integrator. ``"exp_euler"`` is BrainPy's ``exp_auto`` (each variable by
+        the exponential-Euler formula, the other held at its start-of-step
+        value); ``"exp_auto"`` is accepted as an alias. ``"exact"`` is the
+        matrix exponential ``expm(dt A)``.
     form : {"fixed", "legacy"}
-        ``tau dg/dt = -g + h`` or ``dg/dt = -g/tau + h`` (BrainPy <= 2.4.6).
+        Alpha: ``tau dg/dt = -g + h`` or ``dg/dt = -g/tau + h`` (BrainPy <= 2.4.6).
+        Dual exponential: ``dg/dt = -g/tau + h/tau_rise`` or ``dg/dt = -g/tau + h``
+        (BrainPy's ``DualExpon``). The exponential synapse has only ``"fixed"``.
+    kind : {"alpha", "exp", "dual_exp"}
+        Synapse (see :mod:`alphakit.ode`).
+    tau_rise : float, optional
+        Rise time constant (ms), > 0; required for ``kind="dual_exp"`` only.
 
     Returns
     -------
     numpy.ndarray
-        ``M`` with ``(g, h)[n] = M @ (g, h)[n-1]`` between spikes.
+        ``M`` with ``(g, h)[n] = M @ (g, h)[n-1]`` between spikes: 2x2 upper
+        triangular; 1x1 (``[[a]]``, ``g[n] = a g[n-1]``) for ``kind="exp"``.
 
     Examples
     --------
     >>> step_matrix(0.1, 1.0, method="euler")
     array([[0.9, 0.1],
            [0. , 0.9]])
+    >>> step_matrix(0.1, 1.0, method="euler", kind="exp")
+    array([[0.9]])
+    >>> M = step_matrix(0.1, 2.0, kind="dual_exp", tau_rise=2.0)
+    >>> bool(np.allclose(M, step_matrix(0.1, 2.0)))
+    True
     """
     method = _method(method)
-    form = v.choice("form", form, FORMS)
+    kind, tau_rise = _kind(kind, tau_rise)
+    form = _form(form, kind)
     dt = v.positive_scalar("dt", dt)
     tau = v.positive_scalar("tau", tau)
-    return step(method, form, dt, tau)
+    if kind == "exp":
+        return np.array([[exp_step(method, dt, tau)]])
+    return kind_step(kind, method, form, dt, tau, tau_rise)
 
 
 def simulate(
@@ -136,6 +194,8 @@ def simulate(
     dt: float,
     tau: float,
     *,
+    kind: Kind = "alpha",
+    tau_rise: float | None = None,
     form: Form = "fixed",
     method: MethodOrAlias = "exact",
     weight: ArrayLike = 1.0,
@@ -144,20 +204,28 @@ def simulate(
     outputs: Outputs = "both",
     out: np.ndarray | tuple[np.ndarray, ...] | None = None,
 ) -> Trace:
-    """Integrate the alpha synapse driven by spike counts on a grid.
+    """Integrate a synapse driven by spike counts on a grid.
 
     ``x[n] = M x[n-1]`` then ``h[n] += weight * spikes[n]``, from ``x[-1] = 0``,
-    with ``M = step_matrix(dt, tau, method=method, form=form)``, for all synapses in one
-    pass over the data (see Notes for the engine).
+    with ``M = step_matrix(dt, tau, method=method, form=form, kind=kind,
+    tau_rise=tau_rise)``, for all synapses in one pass over the data (see Notes
+    for the engine). For ``kind="exp"`` the spikes go into ``g`` itself:
+    ``g[n] = a g[n-1] + weight * spikes[n]``.
 
     Parameters
     ----------
     spikes : array_like
         Non-negative spike counts, shape ``(T,)`` or ``(T, n)`` (time on axis 0).
     dt, tau : float
-        Step and time constant (ms), finite and > 0.
+        Step and time constant (ms), finite and > 0; ``tau`` is the decay time
+        constant for ``kind="dual_exp"``.
+    kind : {"alpha", "exp", "dual_exp"}
+        Synapse (see :mod:`alphakit.ode`).
+    tau_rise : float, optional
+        Rise time constant (ms), > 0: required for ``kind="dual_exp"``, refused
+        for the others. Equal to ``tau`` it gives the alpha synapse.
     form : {"fixed", "legacy"}
-        ODE form (see :mod:`alphakit.ode`).
+        ODE form (see :mod:`alphakit.ode`); ``kind="exp"`` has ``"fixed"`` only.
     method : {"euler", "rk2", "rk4", "exp_euler", "exact"}
         Integrator (see :func:`step_matrix`).
     weight : float or array_like
@@ -172,7 +240,8 @@ def simulate(
     outputs : {"both", "g"}
         ``"g"`` stores only g: h is carried through the steps but not kept,
         which saves its memory and the traffic of writing it. g is the same,
-        bit for bit, either way.
+        bit for bit, either way. ``kind="exp"`` has no h: it always stores g
+        alone (``out`` is then the g array), whatever ``outputs`` says.
     out : ndarray or tuple of ndarray, optional
         Preallocated outputs, as in numpy: ``(g, h)`` for ``outputs="both"``,
         the g array (or ``(g,)``) for ``outputs="g"``. Each must have the shape
@@ -186,8 +255,9 @@ def simulate(
     -------
     Trace
         ``(g, h)``, each of ``dtype`` with the shape of ``spikes`` (``h`` is
-        None with ``outputs="g"``). With ``form="fixed", method="exact"``,
-        ``g`` equals ``convolve_spikes(spikes, dt, tau, weight=weight)`` (lag 0).
+        None with ``outputs="g"`` or ``kind="exp"``). With ``form="fixed",
+        method="exact"``, ``g`` equals ``convolve_spikes(spikes, dt, tau,
+        weight=weight, kind=kind, tau_rise=tau_rise)`` (lag 0).
 
     Warns
     -----
@@ -203,8 +273,9 @@ def simulate(
     environment variable ``ALPHAKIT_ENGINE=scipy`` (or ``numba``, ``auto``) to
     choose; both engines agree to rounding (~1e-15 of the peak in float64).
 
-    Explicit methods are unstable for ``dt > 2 tau`` (Euler) and similar
-    limits; they are run anyway, since showing that is part of the lesson.
+    Explicit methods are unstable for ``dt > 2 tau`` (Euler; ``tau_rise`` too
+    for the dual exponential) and similar limits; they are run anyway, since
+    showing that is part of the lesson.
 
     Examples
     --------
@@ -221,12 +292,23 @@ def simulate(
     >>> trace = simulate(s, dt=0.1, tau=8.6, outputs="g", out=g)
     >>> trace.g is g, trace.h is None, bool(np.array_equal(g, fixed))
     (True, True, True)
+
+    The other kinds:
+
+    >>> from alphakit import dual_exp_kernel, exp_kernel
+    >>> t = np.arange(100) * 0.1
+    >>> bool(np.allclose(simulate(s, 0.1, 5.0, kind="exp").g, exp_kernel(t, 5.0)))
+    True
+    >>> dual = simulate(s, 0.1, 5.0, kind="dual_exp", tau_rise=1.0).g
+    >>> bool(np.allclose(dual, dual_exp_kernel(t, 1.0, 5.0)))
+    True
     """
     dtype = v.float_dtype("dtype", dtype)
     s = v.spike_array("spikes", spikes, dtype)
     dt = v.positive_scalar("dt", dt)
     tau = v.positive_scalar("tau", tau)
-    form = v.choice("form", form, FORMS)
+    kind, tau_rise = _kind(kind, tau_rise)
+    form = _form(form, kind)
     method = _method(method)
     w = v.weight_array("weight", weight, s.shape[1] if s.ndim == 2 else None)
     if not v.flag("allow_fractional", allow_fractional):
@@ -234,18 +316,23 @@ def simulate(
     v.tau_vs_dt(dt, tau)
     if isinstance(w, np.ndarray):
         w = w.astype(dtype)
-    want_h = v.choice("outputs", outputs, OUTPUTS) == "both"
+    want_h = v.choice("outputs", outputs, OUTPUTS) == "both" and kind != "exp"
     names = ("g", "h") if want_h else ("g",)
     checked = v.output_buffers(out, names, s.shape, dtype, inputs=(s, spikes))
     buffers = None if checked is None else (checked[0], checked[1] if want_h else None)
-    M = step(method, form, dt, tau)
+    M = kind_step(kind, method, form, dt, tau, tau_rise)
     try:
-        g, h = propagate(s, M, weight=w, want_h=want_h, out=buffers)
+        if kind == "exp":
+            g = propagate_h(s, float(M[1, 1]), w, out=None if buffers is None else buffers[0])
+            h = None
+        else:
+            g, h = propagate(s, M, weight=w, want_h=want_h, out=buffers)
     except RecurrenceOverflow:
-        a = float(M[0, 0])
-        if abs(a) > 1.0:
+        a = max(abs(float(M[0, 0])), abs(float(M[1, 1])))
+        if a > 1.0:
+            taus = f"tau={tau}" if tau_rise is None else f"tau={tau}, tau_rise={tau_rise}"
             raise ValueError(
-                f"method {method!r} is unstable at dt={dt} for tau={tau} (|a|={abs(a):.3g} "
+                f"method {method!r} is unstable at dt={dt} for {taus} (|a|={a:.3g} "
                 "per step) and overflowed; use a smaller dt or method='exact'"
             ) from None
         raise ValueError(

@@ -15,6 +15,11 @@ Goals:
    floor, the same output bytes allocated and written by numpy. Every variant
    is the median of at least 5 rounds in which all variants take turns, with
    the machine's load average printed before and after.
+3. The same for the other kinds (issue 16, same goals as 2): ``kind="exp"``
+   against ``bp.dyn.Expon`` and ``kind="dual_exp"`` against ``bp.dyn.DualExpon``,
+   g alone with ``out=`` (>= 1.5x) and with fresh output (within 1.15x of the
+   floor); for the dual exponential also g and h with ``out=`` (>= 2x).
+   Same engine path as the alpha synapse, so the same speed.
 
 alphakit runs on the engine it would pick for a user (``ALPHAKIT_ENGINE``, numba
 when installed; compiled, or loaded from its cache, before timing); BrainPy's
@@ -117,16 +122,17 @@ def median_of_alternating(variants: dict[str, Callable[[], object]], rounds: int
     return {name: float(np.median(t)) for name, t in times.items()}
 
 
-def bench_simulate(rounds: int) -> None:
+def bench_simulate(rounds: int, kind: str = "alpha") -> None:
     dt, tau, T, n = 0.1, 8.6, 10**5, 1000
+    tau_rise = 1.0 if kind == "dual_exp" else None
     f32 = np.float32
     spikes = ak.poisson_train(20.0, dt, duration=T * dt, n=n, seed=0).astype(f32)
     g_buf, h_buf = np.empty_like(spikes), np.empty_like(spikes)
-    kw = dict(method="exp_euler", dtype=f32)
+    kw = dict(method="exp_euler", dtype=f32, kind=kind, tau_rise=tau_rise)
     mb = spikes.nbytes / 2**20
     print(
-        f"simulate, {n} synapses x {T:.0e} steps, exp_euler (BrainPy's exp_auto), float32 "
-        f"(BrainPy's precision); input {mb:.0f} MiB, each output {mb:.0f} MiB"
+        f"simulate(kind={kind!r}), {n} synapses x {T:.0e} steps, exp_euler (BrainPy's "
+        f"exp_auto), float32 (BrainPy's precision); input {mb:.0f} MiB, each output {mb:.0f} MiB"
     )
 
     def floor(count: int) -> Callable[[], object]:
@@ -139,18 +145,23 @@ def bench_simulate(rounds: int) -> None:
 
         return run
 
-    variants: dict[str, Callable[[], object]] = {
-        "floor, 2 fresh outputs": floor(2),
-        "alphakit g,h fresh": lambda: ak.simulate(spikes, dt, tau, **kw),
-        "alphakit g,h out=": lambda: ak.simulate(spikes, dt, tau, out=(g_buf, h_buf), **kw),
-        "floor, 1 fresh output": floor(1),
-        "alphakit g fresh": lambda: ak.simulate(spikes, dt, tau, outputs="g", **kw),
-        "alphakit g out=": lambda: ak.simulate(spikes, dt, tau, outputs="g", out=g_buf, **kw),
-    }
+    variants: dict[str, Callable[[], object]] = {}
+    if kind != "exp":  # the exponential synapse has no h
+        variants["floor, 2 fresh outputs"] = floor(2)
+        variants["alphakit g,h fresh"] = lambda: ak.simulate(spikes, dt, tau, **kw)
+        variants["alphakit g,h out="] = lambda: ak.simulate(
+            spikes, dt, tau, out=(g_buf, h_buf), **kw
+        )
+    variants["floor, 1 fresh output"] = floor(1)
+    variants["alphakit g fresh"] = lambda: ak.simulate(spikes, dt, tau, outputs="g", **kw)
+    variants["alphakit g out="] = lambda: ak.simulate(
+        spikes, dt, tau, outputs="g", out=g_buf, **kw
+    )
     ak.simulate(spikes[:10], dt, tau, **kw)  # numba compiles or loads its cache
     try:
-        variants["BrainPy g,h"] = _brainpy_for_loop(spikes, dt, tau, record_h=True)
-        variants["BrainPy g"] = _brainpy_for_loop(spikes, dt, tau, record_h=False)
+        if kind != "exp":
+            variants["BrainPy g,h"] = _brainpy_for_loop(spikes, dt, tau, True, kind, tau_rise)
+        variants["BrainPy g"] = _brainpy_for_loop(spikes, dt, tau, False, kind, tau_rise)
     except ImportError:
         print("  BrainPy not installed: pip install 'alphakit[brainpy]' for that comparison")
     print(f"  load average before: {_load()}")
@@ -180,14 +191,25 @@ def _load() -> str:
 
 
 def _brainpy_for_loop(
-    spikes: np.ndarray, dt: float, tau: float, record_h: bool
+    spikes: np.ndarray,
+    dt: float,
+    tau: float,
+    record_h: bool,
+    kind: str = "alpha",
+    tau_rise: float | None = None,
 ) -> Callable[[], object]:
-    """BrainPy's bp.dyn.Alpha stepped by bm.for_loop, compiled: a function to time."""
+    """BrainPy's bp.dyn.Alpha (Expon, DualExpon) stepped by bm.for_loop, compiled."""
     import brainpy as bp
     import brainpy.math as bm
 
     bm.set_dt(dt)
-    syn = bp.dyn.Alpha(spikes.shape[1], tau_decay=tau, method="exp_auto")
+    n = spikes.shape[1]
+    if kind == "exp":
+        syn = bp.dyn.Expon(n, tau=tau, method="exp_auto")
+    elif kind == "dual_exp":
+        syn = bp.dyn.DualExpon(n, tau_decay=tau, tau_rise=tau_rise, method="exp_auto")
+    else:
+        syn = bp.dyn.Alpha(n, tau_decay=tau, method="exp_auto")
     inputs = bm.asarray(spikes)
 
     def step(x):
@@ -201,18 +223,27 @@ def _brainpy_for_loop(
         return [np.asarray(x) for x in (out if record_h else [out])]
 
     run()  # compile
-    print(f"  (BrainPy {bp.__version__}, float32, compiled before timing; g,h={record_h})")
+    print(
+        f"  (BrainPy {bp.__version__} {type(syn).__name__}, float32, compiled before timing; "
+        f"g,h={record_h})"
+    )
     return run
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument(
+        "--kinds",
+        default="alpha,exp,dual_exp",
+        help="comma-separated kinds for the simulate comparison (default: all three)",
+    )
     args = parser.parse_args()
     print(f"alphakit engine: {describe_engine()}\n")
     bench_convolution(args.repeat)
-    print()
-    bench_simulate(max(5, args.repeat))
+    for kind in args.kinds.split(","):
+        print()
+        bench_simulate(max(5, args.repeat), kind.strip())
 
 
 if __name__ == "__main__":

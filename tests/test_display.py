@@ -41,7 +41,7 @@ def _value(annotation: str) -> object:
         return True
     if annotation == "int":
         return 7
-    if annotation == "float":
+    if annotation in ("float", "float | None"):
         return 1.0 / 3.0
     if annotation.startswith(("dict", "Mapping")):
         return {f"k{i}": i / 3 for i in range(20)}

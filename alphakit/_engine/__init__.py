@@ -1,9 +1,13 @@
 """The one linear-recurrence engine behind ``convolve_spikes`` and ``simulate``.
 
 For input u of shape (T,) or (T, n) and a 2x2 one-step matrix M with
-M[1, 0] = 0 (h never feels g: true of every alpha form and integrator) it computes
+M[1, 0] = 0 (h never feels g: true of every kind, form and integrator; the
+diagonal entries differ for the dual exponential) it computes
 
     x[k] = M x[k-1] + (0, w u[k]),   x[-1] = 0,   x = (g, h).
+
+:func:`propagate_h` runs the h row alone, ``h[k] = a h[k-1] + w u[k]``: the
+exponential synapse, stored in one output at the cost of one.
 
 Two back-ends fulfil that one contract, and this module picks one per call:
 
@@ -32,7 +36,7 @@ import numpy as np
 from . import _scipy
 from ._common import RecurrenceOverflow
 
-__all__ = ["ENGINES", "RecurrenceOverflow", "engine", "propagate"]
+__all__ = ["ENGINES", "RecurrenceOverflow", "engine", "propagate", "propagate_h"]
 
 ENGINES = ("auto", "numba", "scipy")
 
@@ -101,8 +105,33 @@ def propagate(
     if engine() == "numba":
         from . import _numba
 
-        return _numba.propagate(u, M, weight, want_h, out)
-    return _scipy.propagate(u, M, weight, want_h, out, fused)
+        g, h = _numba.propagate(u, M, weight, want_h, out)
+    else:
+        g, h = _scipy.propagate(u, M, weight, want_h, out, fused)
+    assert g is not None
+    return g, h
+
+
+def propagate_h(
+    u: np.ndarray, a: float, weight: float | np.ndarray = 1.0, *, out: np.ndarray | None = None
+) -> np.ndarray:
+    """h of ``h[k] = a h[k-1] + weight * u[k]``, ``h[-1] = 0``: the first-order recurrence.
+
+    The same contract as :func:`propagate` (shapes, precision, ``out``,
+    :class:`RecurrenceOverflow`), with g neither computed into memory nor returned.
+    """
+    if u.dtype not in (np.float64, np.float32):
+        u = u.astype(np.float64)
+    M = np.array([[0.0, 0.0], [0.0, a]])
+    buffers = None if out is None else (None, out)
+    if engine() == "numba":
+        from . import _numba
+
+        h = _numba.propagate(u, M, weight, True, buffers, want_g=False)[1]
+    else:
+        h = _scipy.propagate(u, M, weight, True, buffers, want_g=False)[1]
+    assert h is not None
+    return h
 
 
 def engine() -> str:

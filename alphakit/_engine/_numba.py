@@ -50,14 +50,15 @@ def jit_disabled() -> bool:
 
 
 @numba.njit(cache=True, nogil=True)
-def _scan(u, a0, a1, b, w, g, h, want_h, lim):  # pragma: no cover - compiled
+def _scan(u, a0, a1, b, w, g, h, want_h, lim, want_g):  # pragma: no cover - compiled
     gk = 0.0
     hk = 0.0
     bad = 0
     for k in range(u.shape[0]):
         gk = a0 * gk + b * hk  # g feels the h of the previous step
         hk = a1 * hk + w * u[k]
-        g[k] = gk
+        if want_g:
+            g[k] = gk
         if want_h:
             h[k] = hk
         bad |= (abs(gk) > lim) | (abs(hk) > lim)
@@ -67,12 +68,12 @@ def _scan(u, a0, a1, b, w, g, h, want_h, lim):  # pragma: no cover - compiled
 # fused multiply-adds (contract) only: no reassociation, so the steps are the same
 # sums as the scalar loop's, each rounded once instead of twice
 @numba.njit(cache=True, nogil=True, fastmath={"contract"})
-def _scan_rows(u, a0, a1, b, w, g, h, want_h, lim):  # pragma: no cover - compiled
+def _scan_rows(u, a0, a1, b, w, g, h, want_h, lim, want_g):  # pragma: no cover - compiled
     """Time step by time step, all synapses at once: for rows that are contiguous.
 
     One loop over a row does everything (update, store, overflow flag), so each
-    row's data passes through the registers once; ``want_h`` is decided outside
-    it, so neither loop carries a branch and both vectorise.
+    row's data passes through the registers once; what to store is decided
+    outside it, so no loop carries a branch and all vectorise.
     """
     m = u.shape[1]
     gk = np.zeros(m)
@@ -83,7 +84,7 @@ def _scan_rows(u, a0, a1, b, w, g, h, want_h, lim):  # pragma: no cover - compil
         uk = u[k]
         gr = g[k]
         hr = h[k]
-        if want_h:
+        if want_h and want_g:
             for j in range(m):
                 gj = a0 * gk[j] + b * hk[j]
                 hj = a1 * hk[j] + w[j] * uk[j]
@@ -92,6 +93,12 @@ def _scan_rows(u, a0, a1, b, w, g, h, want_h, lim):  # pragma: no cover - compil
                 gr[j] = gj
                 hr[j] = hj
                 bad |= (abs(gj) > lim) | (abs(hj) > lim)
+        elif want_h:  # h alone: the exponential synapse (g's row of M is zero)
+            for j in range(m):
+                hj = a1 * hk[j] + w[j] * uk[j]
+                hk[j] = hj
+                hr[j] = hj
+                bad |= abs(hj) > lim
         else:
             for j in range(m):
                 gj = a0 * gk[j] + b * hk[j]
@@ -107,7 +114,7 @@ def _scan_rows(u, a0, a1, b, w, g, h, want_h, lim):  # pragma: no cover - compil
 
 
 @numba.njit(cache=True, nogil=True)
-def _scan_columns(u, a0, a1, b, w, g, h, want_h, lim):  # pragma: no cover - compiled
+def _scan_columns(u, a0, a1, b, w, g, h, want_h, lim, want_g):  # pragma: no cover - compiled
     """One synapse after the other, each through all its time steps: for F order."""
     bad = 0
     for j in range(u.shape[1]):
@@ -117,7 +124,8 @@ def _scan_columns(u, a0, a1, b, w, g, h, want_h, lim):  # pragma: no cover - com
         for k in range(u.shape[0]):
             gk = a0 * gk + b * hk
             hk = a1 * hk + wj * u[k, j]
-            g[k, j] = gk
+            if want_g:
+                g[k, j] = gk
             if want_h:
                 h[k, j] = hk
             bad |= (abs(gk) > lim) | (abs(hk) > lim)
@@ -126,17 +134,23 @@ def _scan_columns(u, a0, a1, b, w, g, h, want_h, lim):  # pragma: no cover - com
     return bad != 0
 
 
+def _column(x: np.ndarray | None) -> np.ndarray | None:
+    return None if x is None else x[:, 0]
+
+
 def propagate(
     u: np.ndarray,
     M: np.ndarray,
     weight: float | np.ndarray,
     want_h: bool,
-    out: tuple[np.ndarray, np.ndarray | None] | None = None,
-) -> tuple[np.ndarray, np.ndarray | None]:
+    out: tuple[np.ndarray | None, np.ndarray | None] | None = None,
+    want_g: bool = True,
+) -> tuple[np.ndarray | None, np.ndarray | None]:
     """(g, h) of the recurrence driven by ``weight * u``, as the scipy engine's.
 
-    ``out``: buffers for g and h (h None without ``want_h``), written in place;
-    any memory layout works, the loop order follows the input's.
+    ``out``: buffers for g and h (None for one not wanted), written in place;
+    any memory layout works, the loop order follows the input's. ``want_g``
+    False (with ``want_h``) computes and stores h alone, and returns g as None.
 
     Raises :class:`alphakit._engine.RecurrenceOverflow` when a value of g or h
     does not fit ``u.dtype`` (float64 or float32).
@@ -144,32 +158,33 @@ def propagate(
     a0, a1, b = float(M[0, 0]), float(M[1, 1]), float(M[0, 1])
     lim = float(np.finfo(u.dtype).max)
     if u.ndim == 2 and u.shape[1] == 1:  # one synapse: the scalar loop, then back to (T, 1)
-        col = None if out is None else (out[0][:, 0], None if out[1] is None else out[1][:, 0])
-        g, h = propagate(u[:, 0], M, float(np.ravel(weight)[0]), want_h, col)
+        col = None if out is None else (_column(out[0]), _column(out[1]))
+        g, h = propagate(u[:, 0], M, float(np.ravel(weight)[0]), want_h, col, want_g)
         if out is not None:
             return out
-        return g[:, None], (h[:, None] if h is not None else None)
+        return (g[:, None] if g is not None else None), (h[:, None] if h is not None else None)
     if not (u.flags.c_contiguous or u.flags.f_contiguous):
         u = np.ascontiguousarray(u)  # a strided view: one copy beats strided passes
     order: Literal["C", "F"] = "F" if u.ndim == 2 and not u.flags.c_contiguous else "C"
     if out is None:
-        g = np.empty(u.shape, dtype=u.dtype, order=order)
-        h = np.empty_like(g) if want_h else None
+        g = np.empty(u.shape, dtype=u.dtype, order=order) if want_g else None
+        h = np.empty(u.shape, dtype=u.dtype, order=order) if want_h else None
     else:
         g, h = out
-    # Without h the kernels are handed g again (same type, so no second compilation)
-    # and never write to it.
-    h_arg = h if want_h else g
+    # An output not wanted is handed the other array instead (same type, so no
+    # second compilation), which the kernels never write to.
+    g_arg = g if g is not None else h
+    h_arg = h if h is not None else g
     if u.ndim == 1:
-        bad = _scan(u, a0, a1, b, float(weight), g, h_arg, want_h, lim)
+        bad = _scan(u, a0, a1, b, float(weight), g_arg, h_arg, want_h, lim, want_g)
     else:
         n = u.shape[1]
         w = np.ascontiguousarray(np.broadcast_to(np.asarray(weight, dtype=np.float64), (n,)))
         kernel = _scan_rows if order == "C" else _scan_columns
-        bad = kernel(u, a0, a1, b, w, g, h_arg, want_h, lim)
+        bad = kernel(u, a0, a1, b, w, g_arg, h_arg, want_h, lim, want_g)
     if bad:
         raise RecurrenceOverflow(f"g or h does not fit {u.dtype.name}")
-    return g, (h if want_h else None)
+    return (g if want_g else None), (h if want_h else None)
 
 
 def warm_up() -> None:

@@ -48,18 +48,24 @@ def propagate(
     M: np.ndarray,
     weight: float | np.ndarray,
     want_h: bool,
-    out: tuple[np.ndarray, np.ndarray | None] | None = None,
+    out: tuple[np.ndarray | None, np.ndarray | None] | None = None,
     fused: bool = False,
-) -> tuple[np.ndarray, np.ndarray | None]:
+    want_g: bool = True,
+) -> tuple[np.ndarray | None, np.ndarray | None]:
     """(g, h) of the recurrence driven by ``weight * u``, for float64 or float32 ``u``.
 
     Raises :class:`RecurrenceOverflow` when a value of g or h does not fit ``u.dtype``.
     ``out``: buffers the results are copied into and returned as (this reference
     back-end computes in its own arrays first). ``fused``: see
-    :func:`alphakit._engine.propagate`.
+    :func:`alphakit._engine.propagate`. ``want_g`` False (with ``want_h``): h
+    alone, g returned as None.
     """
     n = u.shape[1] if u.ndim == 2 else 1
-    if n < _BLOCKED_MIN_COLUMNS:
+    g: np.ndarray | None
+    h: np.ndarray | None
+    if not want_g:
+        g, h = None, _first_order(u, float(M[1, 1]), weight)
+    elif n < _BLOCKED_MIN_COLUMNS:
         g, h = _propagate_lfilter(u, M, weight, want_h, fused)
     else:
         g, h = _propagate_blocked(u, M, weight, want_h)
@@ -74,6 +80,18 @@ def propagate(
         if buffer is not None:
             np.copyto(buffer, value)
     return out
+
+
+def _first_order(u: np.ndarray, a: float, weight: float | np.ndarray) -> np.ndarray:
+    """h alone, h[k] = a h[k-1] + w u[k]: one IIR filter along time (also for many columns,
+    where one pass of lfilter is already as fast as the data can be read)."""
+    from scipy.signal import lfilter
+
+    with np.errstate(over="ignore", invalid="ignore"):
+        h = lfilter([1.0], [1.0, -a], u * np.asarray(weight, dtype=np.float64), axis=0)
+    if u.dtype != np.float64 and not np.abs(h).max(initial=0.0) <= np.finfo(u.dtype).max:
+        raise RecurrenceOverflow(f"g or h does not fit {u.dtype.name}")
+    return h.astype(u.dtype, copy=False)
 
 
 def _propagate_lfilter(

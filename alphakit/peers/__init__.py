@@ -48,7 +48,7 @@ from .. import _validation as v
 from .._display import html_repr, text_repr
 from .._timing import OFFGRID_RULES, OffgridRule
 from .._types import Norm
-from ..kernels import alpha_kernel, dual_exp_kernel
+from ..kernels import alpha_kernel, dual_exp_kernel, exp_kernel
 from ._brainpy import BRAINPY_MODELS, run_brainpy
 from ._brian2 import BRIAN2_METHODS, run_brian2
 from ._common import PeerResponse
@@ -177,11 +177,12 @@ def run_all(
 def kernel_prediction(response: PeerResponse) -> np.ndarray:
     """What alphakit's closed-form kernel predicts for a run: the exact reference.
 
-    ``weight * sum_s k(t - t_s - lag)`` with ``k = alpha_kernel(., tau, norm)``,
-    or ``dual_exp_kernel(., tau_rise, tau, norm=norm)`` when the run's rise time
-    differs from ``tau`` (NEURON's Exp2Syn), set to 0 past the run's ``cutoff``.
-    For the runs with an inexact integrator (``method`` euler, rk2, rk4,
-    exp_auto, rkf45) the difference is that integrator's error.
+    ``weight * sum_s k(t - t_s - lag)`` with ``k`` the run's kind in its norm:
+    ``alpha_kernel(., tau, norm=norm)``, ``exp_kernel(., tau, norm=norm)`` or
+    ``dual_exp_kernel(., tau_rise, tau, norm=norm)`` (also for an alpha run
+    whose rise time differs from ``tau``: NEURON's Exp2Syn), set to 0 past the
+    run's ``cutoff``. For the runs with an inexact integrator (``method``
+    euler, rk2, rk4, exp_auto, rkf45) the difference is that integrator's error.
 
     Parameters
     ----------
@@ -208,7 +209,9 @@ def kernel_prediction(response: PeerResponse) -> np.ndarray:
     lags = response.t[:, None] - response.spike_times[None, :] - response.lag
     # PeerResponse.norm is a plain str; the kernel functions check it.
     norm = cast(Norm, response.norm)
-    if response.tau_rise == response.tau:
+    if response.kind == "exp":
+        k = exp_kernel(lags, response.tau, norm=norm)
+    elif response.kind == "alpha" and response.tau_rise == response.tau:
         k = alpha_kernel(lags, response.tau, norm=norm)
     else:
         k = dual_exp_kernel(lags, response.tau_rise, response.tau, norm=norm)

@@ -55,10 +55,12 @@ from ._common import PeerResponse
 from ._elephant import run_elephant
 from ._nest import run_nest
 from ._neuron import EXP2SYN_MAX_RATIO, NEURON_MODELS, run_neuron
+from ._overshoot import DualExponOvershoot, dualexpon_overshoot
 
 __all__ = [
     "BRAINPY_MODELS",
     "BRIAN2_METHODS",
+    "DualExponOvershoot",
     "EXP2SYN_MAX_RATIO",
     "NEURON_MODELS",
     "OFFGRID_RULES",
@@ -66,6 +68,7 @@ __all__ = [
     "OffgridRule",
     "PeerMeasure",
     "PeerResponse",
+    "dualexpon_overshoot",
     "kernel_prediction",
     "measure",
     "run_all",

@@ -184,7 +184,8 @@ def kernel_prediction(response: PeerResponse) -> np.ndarray:
     ``alpha_kernel(., tau, norm=norm)``, ``exp_kernel(., tau, norm=norm)`` or
     ``dual_exp_kernel(., tau_rise, tau, norm=norm)`` (also for an alpha run
     whose rise time differs from ``tau``: NEURON's Exp2Syn), set to 0 past the
-    run's ``cutoff``. For the runs with an inexact integrator (``method``
+    run's ``cutoff``; an exponential's sample at exactly the lag is the jump or,
+    with ``jump_at_lag=False``, 0. For the runs with an inexact integrator (``method``
     euler, rk2, rk4, exp_auto, rkf45) the difference is that integrator's error.
 
     Parameters
@@ -213,7 +214,12 @@ def kernel_prediction(response: PeerResponse) -> np.ndarray:
     # PeerResponse.norm is a plain str; the kernel functions check it.
     norm = cast(Norm, response.norm)
     if response.kind == "exp":
-        k = exp_kernel(lags, response.tau, norm=norm)
+        # the sample at the jump, even a rounding away from it, is the jump or the
+        # value before it as the run says
+        at_jump = np.abs(lags) <= 1e-9 * response.dt
+        k = exp_kernel(np.where(at_jump, 0.0, lags), response.tau, norm=norm)
+        if not response.jump_at_lag:
+            k = np.where(at_jump, 0.0, k)
     elif response.kind == "alpha" and response.tau_rise == response.tau:
         k = alpha_kernel(lags, response.tau, norm=norm)
     else:

@@ -83,6 +83,12 @@ class PeerResponse:
     kind : str
         The kernel the response follows, one of :data:`alphakit.KINDS`:
         ``"alpha"``, ``"exp"`` or ``"dual_exp"`` (``tau_rise`` then ``tau``).
+    jump_at_lag : bool
+        For the exponential, whose kernel jumps at the lag: whether the sample
+        at exactly the lag shows the jump (``k(0) = 1`` in norm "peak"), or the
+        value before it (``False``: NEURON's ExpSyn, which records a step's
+        sample before it delivers the events due then). Alpha and dual
+        exponential kernels start at 0, so it changes nothing for them.
     """
 
     t: NDArray[np.float64]
@@ -104,6 +110,7 @@ class PeerResponse:
     tau_rise: float
     cutoff: float = math.inf
     kind: str = "alpha"
+    jump_at_lag: bool = True
 
     _display_note = "timing"
     __repr__ = text_repr

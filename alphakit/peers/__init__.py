@@ -47,8 +47,8 @@ from numpy.typing import ArrayLike
 from .. import _validation as v
 from .._display import html_repr, text_repr
 from .._timing import OFFGRID_RULES, OffgridRule
-from .._types import Norm
-from ..kernels import alpha_kernel, dual_exp_kernel, exp_kernel
+from .._types import Kind, Norm
+from ..kernels import KERNEL_NORMS, alpha_kernel, dual_exp_kernel, exp_kernel
 from ._brainpy import BRAINPY_MODELS, run_brainpy
 from ._brian2 import BRIAN2_METHODS, run_brian2
 from ._common import PeerResponse
@@ -65,6 +65,7 @@ __all__ = [
     "NEURON_MODELS",
     "OFFGRID_RULES",
     "PEERS",
+    "PEERS_BY_KIND",
     "OffgridRule",
     "PeerMeasure",
     "PeerResponse",
@@ -80,20 +81,41 @@ __all__ = [
     "versions",
 ]
 
-# (label, runner, keyword arguments): one entry per simulator model measured in
-# notebook 7, in the order of the table above.
-PEERS: tuple[tuple[str, Callable[..., PeerResponse], dict[str, Any]], ...] = (
-    ("NEST iaf_psc_alpha", run_nest, {"model": "iaf_psc_alpha"}),
-    ("NEST iaf_cond_alpha", run_nest, {"model": "iaf_cond_alpha"}),
-    ("Brian2 exact", run_brian2, {"method": "exact"}),
-    ("Brian2 euler", run_brian2, {"method": "euler"}),
-    ("Brian2 rk4", run_brian2, {"method": "rk4"}),
-    ("NEURON AlphaSynapse", run_neuron, {"model": "AlphaSynapse"}),
-    ("NEURON Exp2Syn", run_neuron, {"model": "Exp2Syn"}),
-    ("BrainPy Alpha", run_brainpy, {"model": "Alpha"}),
-    ("BrainPy DualExpon", run_brainpy, {"model": "DualExpon"}),
-    ("Elephant AlphaKernel", run_elephant, {}),
-)
+# (label, runner, keyword arguments): one entry per simulator model of each kind; the
+# alpha entries are the ones measured in notebook 7, in the order of the table above.
+PEERS_BY_KIND: dict[str, tuple[tuple[str, Callable[..., PeerResponse], dict[str, Any]], ...]] = {
+    "alpha": (
+        ("NEST iaf_psc_alpha", run_nest, {"model": "iaf_psc_alpha"}),
+        ("NEST iaf_cond_alpha", run_nest, {"model": "iaf_cond_alpha"}),
+        ("Brian2 exact", run_brian2, {"method": "exact"}),
+        ("Brian2 euler", run_brian2, {"method": "euler"}),
+        ("Brian2 rk4", run_brian2, {"method": "rk4"}),
+        ("NEURON AlphaSynapse", run_neuron, {"model": "AlphaSynapse"}),
+        ("NEURON Exp2Syn", run_neuron, {"model": "Exp2Syn"}),
+        ("BrainPy Alpha", run_brainpy, {"model": "Alpha"}),
+        ("BrainPy DualExpon", run_brainpy, {"model": "DualExpon"}),
+        ("Elephant AlphaKernel", run_elephant, {}),
+    ),
+    "exp": (
+        ("NEST iaf_psc_exp", run_nest, {"model": "iaf_psc_exp"}),
+        ("NEST iaf_cond_exp", run_nest, {"model": "iaf_cond_exp"}),
+        ("Brian2 exact", run_brian2, {"method": "exact"}),
+        ("Brian2 euler", run_brian2, {"method": "euler"}),
+        ("Brian2 rk4", run_brian2, {"method": "rk4"}),
+        ("NEURON ExpSyn", run_neuron, {"model": "ExpSyn"}),
+        ("BrainPy Expon", run_brainpy, {"model": "Expon"}),
+        ("Elephant ExponentialKernel", run_elephant, {}),
+    ),
+    "dual_exp": (
+        ("NEST iaf_cond_beta", run_nest, {"model": "iaf_cond_beta"}),
+        ("Brian2 exact", run_brian2, {"method": "exact"}),
+        ("Brian2 euler", run_brian2, {"method": "euler"}),
+        ("Brian2 rk4", run_brian2, {"method": "rk4"}),
+        ("NEURON Exp2Syn", run_neuron, {"model": "Exp2Syn"}),
+        ("BrainPy DualExpon", run_brainpy, {"model": "DualExpon"}),
+    ),
+}
+PEERS = PEERS_BY_KIND["alpha"]
 
 # distribution names, for versions() without importing the simulators
 _DISTRIBUTIONS = {
@@ -136,9 +158,11 @@ def run_all(
     tau: float = 5.0,
     dt: float = 0.1,
     duration: float = 50.0,
+    kind: Kind = "alpha",
+    tau_rise: float | None = None,
     skip_missing: bool = True,
 ) -> list[PeerResponse]:
-    """Run every entry of :data:`PEERS` with the same spikes, weight and grid.
+    """Run every entry of :data:`PEERS_BY_KIND` for a kind with the same spikes, weight and grid.
 
     Parameters
     ----------
@@ -148,6 +172,11 @@ def run_all(
     weight, tau, dt, duration : float
         As for every runner. The same number means a different response in
         each simulator: that is the point (see ``norm`` of each result).
+    kind : {"alpha", "exp", "dual_exp"}
+        The synapse; ``"alpha"`` runs :data:`PEERS`.
+    tau_rise : float, optional
+        Rise time constant (ms) for ``kind="dual_exp"`` (required there, refused
+        for the other kinds).
     skip_missing : bool
         Leave out the simulators that are not installed (default) instead of
         raising ImportError.
@@ -155,22 +184,32 @@ def run_all(
     Returns
     -------
     list of PeerResponse
-        In the order of :data:`PEERS`.
+        In the order of ``PEERS_BY_KIND[kind]``.
 
     Examples
     --------
     >>> rs = run_all([1.0], tau=2.0, duration=20.0)  # doctest: +SKIP
     >>> [r.norm for r in rs][:3]  # doctest: +SKIP
     ['peak', 'peak', 'plain']
+    >>> rs = run_all([1.0], tau=5.0, kind="dual_exp", tau_rise=1.0)  # doctest: +SKIP
+    >>> {r.kind for r in rs}  # doctest: +SKIP
+    {'dual_exp'}
     """
     if not isinstance(skip_missing, bool):
         raise TypeError(f"skip_missing must be a bool, got {type(skip_missing).__name__}")
+    kind, tau_rise = v.kernel_kind(kind, tau_rise, KERNEL_NORMS)
+    shape: dict[str, Any] = {} if kind == "alpha" else {"kind": kind}
+    if tau_rise is not None:
+        shape["tau_rise"] = tau_rise
     out = []
-    for _label, runner, kwargs in PEERS:
+    for _label, runner, kwargs in PEERS_BY_KIND[kind]:
         try:
             out.append(
-                runner(spike_times, weight=weight, tau=tau, dt=dt, duration=duration, **kwargs)
-            )
+                runner(
+                    spike_times, weight=weight, tau=tau, dt=dt, duration=duration,
+                    **kwargs, **shape,
+                )
+            )  # fmt: skip
         except ImportError:
             if not skip_missing:
                 raise

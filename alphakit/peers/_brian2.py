@@ -42,7 +42,7 @@ invpeak : 1 (constant)
 """
 
 # model name, equations, variable the spike jumps, norm, convention row
-_FORMS: dict[str, tuple[str, str, str, str, str]] = {
+_FORMS: dict[Kind, tuple[str, str, str, str, str]] = {
     "alpha": ("docs alpha (h += w)", _EQUATIONS, "h", "plain", "brian2_docs_alpha"),
     "exp": ("docs exponential (g += w)", _EXP_EQUATIONS, "g", "peak", "brian2_docs_exp"),
     "dual_exp": (

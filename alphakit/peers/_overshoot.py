@@ -116,14 +116,14 @@ def dualexpon_overshoot(
             [0.0], weight=1.0, tau=tau_decay, tau_rise=tau_rise, dt=dt, duration=duration
         )
         version = run.version
-        measured.append(run.response.max() - 1.0)
+        measured.append(float(np.max(run.response)) - 1.0)
         spikes = np.zeros(run.t.size)
         spikes[0] = 1.0
         g = simulate(
             spikes, dt, tau_decay, kind="dual_exp", tau_rise=tau_rise, form="legacy",
             method="exp_euler", weight=jump,
         ).g  # fmt: skip
-        simulated.append(g.max() - 1.0)
+        simulated.append(float(np.max(g)) - 1.0)
         m, e = (
             step_matrix(
                 dt, tau_decay, kind="dual_exp", tau_rise=tau_rise, form="legacy", method=how

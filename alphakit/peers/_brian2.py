@@ -60,7 +60,7 @@ def run_brian2(
     dt: float = 0.1,
     duration: float = 50.0,
     method: str = "exact",
-    kind: Kind = "alpha",
+    kind: Kind | None = None,
     tau_rise: float | None = None,
     delay: float = 0.0,
 ) -> PeerResponse:
@@ -96,8 +96,8 @@ def run_brian2(
     method : {"exact", "euler", "rk2", "rk4"}
         Brian2's state updater. ``"exact"`` is the matrix exponential; the
         explicit methods follow :func:`alphakit.simulate` with the same method.
-    kind : {"alpha", "exp", "dual_exp"}
-        The synapse.
+    kind : {"alpha", "exp", "dual_exp"}, optional
+        The synapse; default ``"alpha"``, or ``"dual_exp"`` when ``tau_rise`` is given.
     tau_rise : float, optional
         Rise time constant (ms) of the biexponential, > 0 and different from
         ``tau`` (the docs' ``invpeak`` is 0/0 at equality: use ``kind="alpha"``);

@@ -223,11 +223,12 @@ def resolve_kind(
             kind = kinds[model][0]
         else:
             kind = "alpha"
-    kind, tau_rise = v.kernel_kind(kind, tau_rise, KERNEL_NORMS)
+    kind = v.choice("kind", kind, KERNEL_NORMS)
     offered = [m for m, ks in kinds.items() if kind in ks]
     if not offered:
         have = sorted({k for ks in kinds.values() for k in ks})
         raise ValueError(f"kind={kind!r} is not available here; this simulator runs {have}")
+    kind, tau_rise = v.kernel_kind(kind, tau_rise, KERNEL_NORMS)
     if model is None:
         model = offered[0]
     elif kind not in kinds[model]:

@@ -1,22 +1,40 @@
-"""The alpha synapse of other simulators, measured live.
+"""The synapses of other simulators, measured live: alpha, exponential, dual exponential.
 
 One small runner per simulator sends spikes of one weight through that
-simulator's own alpha synapse and returns the response sampled on the grid
+simulator's own synapse and returns the response sampled on the grid
 ``t = n dt`` as a :class:`PeerResponse` (plain numpy arrays, the
-simulator's version, and its timing convention in numbers and words).
+simulator's version, its kind, norm and timing convention in numbers and
+words). Every runner takes ``kind=`` (``"alpha"``, ``"exp"``,
+``"dual_exp"``) and ``tau_rise=`` (the dual exponential's rise, required
+for it), or picks the kind from ``model``.
 
-============  ===============================  =====  ==========  ==================
-runner        model                            norm   lag         integrator
-============  ===============================  =====  ==========  ==================
-run_nest      iaf_psc_alpha (I_syn_ex)         peak   delay       exact
-run_nest      iaf_cond_alpha (g_ex)            peak   delay       GSL RKF45, ~1e-9
-run_brian2    docs equations, on_pre h += w    plain  delay + dt  exact/euler/rk2/rk4
-run_neuron    AlphaSynapse (0 after 10 tau)    peak   dt/2        closed form
-run_neuron    Exp2Syn, tau1 = 0.9999 tau2      peak   delay + dt  exact (cnexp)
-run_brainpy   bp.dyn.Alpha                     plain  0           BRAINPY_METHODS
-run_brainpy   bp.dyn.DualExpon, equal taus     peak   0           BRAINPY_METHODS
-run_elephant  AlphaKernel (sigma = sqrt2 tau)  area   0           exact (FFT)
-============  ===============================  =====  ==========  ==================
+============  ===============================  ========  =====  ==========  ==================
+runner        model                            kind      norm   lag         integrator
+============  ===============================  ========  =====  ==========  ==================
+run_nest      iaf_psc_alpha (I_syn_ex)         alpha     peak   delay       exact
+run_nest      iaf_cond_alpha (g_ex)            alpha     peak   delay       GSL RKF45, ~1e-9
+run_nest      iaf_psc_exp (I_syn_ex)           exp       peak   delay       exact
+run_nest      iaf_cond_exp (g_ex)              exp       peak   delay       GSL RKF45
+run_nest      iaf_cond_beta (g_ex)             dual_exp  peak   delay       GSL RKF45, ~1e-7
+run_brian2    docs equations, on_pre h += w    alpha     plain  delay + dt  exact/euler/rk2/rk4
+run_brian2    docs exponential, g += w         exp       peak   delay + dt  exact/euler/rk2/rk4
+run_brian2    docs biexponential (invpeak)     dual_exp  peak   delay + dt  exact/euler/rk2/rk4
+run_neuron    AlphaSynapse (0 after 10 tau)    alpha     peak   dt/2        closed form
+run_neuron    Exp2Syn, tau1 = 0.9999 tau2      alpha     peak   delay + dt  exact (cnexp)
+run_neuron    ExpSyn (jump after the sample)   exp       peak   delay       exact (cnexp)
+run_neuron    Exp2Syn, tau1 = tau_rise         dual_exp  peak   delay + dt  exact (cnexp)
+run_brainpy   bp.dyn.Alpha                     alpha     plain  0           BRAINPY_METHODS
+run_brainpy   bp.dyn.DualExpon, equal taus     alpha     peak   0           BRAINPY_METHODS
+run_brainpy   bp.dyn.Expon                     exp       peak   0           exp_auto exact
+run_brainpy   bp.dyn.DualExpon                 dual_exp  peak   0           BRAINPY_METHODS
+run_elephant  AlphaKernel (sigma = sqrt2 tau)  alpha     area   0           exact (FFT)
+run_elephant  ExponentialKernel (sigma = tau)  exp       area   0           exact (FFT)
+============  ===============================  ========  =====  ==========  ==================
+
+:data:`PEERS_BY_KIND` lists them per kind and :func:`run_all` runs one kind.
+BrainPy's DualExpon normalises its exact solution to a unit peak, but its
+default integrator (``exp_auto``, exponential Euler) overshoots it by about
+``dt / (2 tau_rise)``: :func:`dualexpon_overshoot` measures that against dt.
 
 Off-grid spike times are accepted: each runner hands them to its simulator,
 which places them by its own rule (NEST rounds up to the end of the step,
@@ -28,10 +46,11 @@ events at the nearest step and keeps AlphaSynapse onsets exact).
 
 "lag" is the delay between a spike time and the start of the kernel in the
 samples: ``response[n] = weight * sum_s k(t[n] - t_s - lag)`` for the exact
-ones. Every simulator is imported only when its runner is called; without it
-the runner raises ImportError naming the extra (``pip install
-"alphakit[peers]"``, or ``alphakit[brainpy]`` for BrainPy). Importing
-this module imports none of them.
+ones (:func:`kernel_prediction`; NEURON's ExpSyn records the sample at the
+lag before the jump, ``jump_at_lag=False``). Every simulator is imported
+only when its runner is called; without it the runner raises ImportError
+naming the extra (``pip install "alphakit[peers]"``, or ``alphakit[brainpy]``
+for BrainPy). Importing this module imports none of them.
 """
 
 from __future__ import annotations

@@ -202,8 +202,9 @@ def run_brian2(
         method=method,
         timing=(
             f"record, integrate, then on_pre: a spike at t_s sets {jumped} at the end of the "
-            f"step starting at t_s + delay, recorded one step later (lag = delay + dt = "
-            f"{delay + grid.dt:g} ms); weight = {'e x peak' if norm == 'plain' else 'peak'}"
+            f"step starting at t_s + delay, {'g moves' if jumped == 'h' else 'recorded'} one "
+            f"step later (lag = delay + dt = {delay + grid.dt:g} ms); weight = "
+            f"{'e x peak' if norm == 'plain' else 'peak'}"
         ),
         weight=weight,
         tau=tau,

@@ -1,22 +1,40 @@
-"""The alpha synapse of other simulators, measured live.
+"""The synapses of other simulators, measured live: alpha, exponential, dual exponential.
 
 One small runner per simulator sends spikes of one weight through that
-simulator's own alpha synapse and returns the response sampled on the grid
+simulator's own synapse and returns the response sampled on the grid
 ``t = n dt`` as a :class:`PeerResponse` (plain numpy arrays, the
-simulator's version, and its timing convention in numbers and words).
+simulator's version, its kind, norm and timing convention in numbers and
+words). Every runner takes ``kind=`` (``"alpha"``, ``"exp"``,
+``"dual_exp"``) and ``tau_rise=`` (the dual exponential's rise, required
+for it), or picks the kind from ``model``.
 
-============  ===============================  =====  ==========  ==================
-runner        model                            norm   lag         integrator
-============  ===============================  =====  ==========  ==================
-run_nest      iaf_psc_alpha (I_syn_ex)         peak   delay       exact
-run_nest      iaf_cond_alpha (g_ex)            peak   delay       GSL RKF45, ~1e-9
-run_brian2    docs equations, on_pre h += w    plain  delay + dt  exact/euler/rk2/rk4
-run_neuron    AlphaSynapse (0 after 10 tau)    peak   dt/2        closed form
-run_neuron    Exp2Syn, tau1 = 0.9999 tau2      peak   delay + dt  exact (cnexp)
-run_brainpy   bp.dyn.Alpha                     plain  0           BRAINPY_METHODS
-run_brainpy   bp.dyn.DualExpon, equal taus     peak   0           BRAINPY_METHODS
-run_elephant  AlphaKernel (sigma = sqrt2 tau)  area   0           exact (FFT)
-============  ===============================  =====  ==========  ==================
+============  ===============================  ========  =====  ==========  ==================
+runner        model                            kind      norm   lag         integrator
+============  ===============================  ========  =====  ==========  ==================
+run_nest      iaf_psc_alpha (I_syn_ex)         alpha     peak   delay       exact
+run_nest      iaf_cond_alpha (g_ex)            alpha     peak   delay       GSL RKF45, ~1e-9
+run_nest      iaf_psc_exp (I_syn_ex)           exp       peak   delay       exact
+run_nest      iaf_cond_exp (g_ex)              exp       peak   delay       GSL RKF45
+run_nest      iaf_cond_beta (g_ex)             dual_exp  peak   delay       GSL RKF45, ~1e-7
+run_brian2    docs equations, on_pre h += w    alpha     plain  delay + dt  exact/euler/rk2/rk4
+run_brian2    docs exponential, g += w         exp       peak   delay + dt  exact/euler/rk2/rk4
+run_brian2    docs biexponential (invpeak)     dual_exp  peak   delay + dt  exact/euler/rk2/rk4
+run_neuron    AlphaSynapse (0 after 10 tau)    alpha     peak   dt/2        closed form
+run_neuron    Exp2Syn, tau1 = 0.9999 tau2      alpha     peak   delay + dt  exact (cnexp)
+run_neuron    ExpSyn (jump after the sample)   exp       peak   delay       exact (cnexp)
+run_neuron    Exp2Syn, tau1 = tau_rise         dual_exp  peak   delay + dt  exact (cnexp)
+run_brainpy   bp.dyn.Alpha                     alpha     plain  0           BRAINPY_METHODS
+run_brainpy   bp.dyn.DualExpon, equal taus     alpha     peak   0           BRAINPY_METHODS
+run_brainpy   bp.dyn.Expon                     exp       peak   0           exp_auto exact
+run_brainpy   bp.dyn.DualExpon                 dual_exp  peak   0           BRAINPY_METHODS
+run_elephant  AlphaKernel (sigma = sqrt2 tau)  alpha     area   0           exact (FFT)
+run_elephant  ExponentialKernel (sigma = tau)  exp       area   0           exact (FFT)
+============  ===============================  ========  =====  ==========  ==================
+
+:data:`PEERS_BY_KIND` lists them per kind and :func:`run_all` runs one kind.
+BrainPy's DualExpon normalises its exact solution to a unit peak, but its
+default integrator (``exp_auto``, exponential Euler) overshoots it by about
+``dt / (2 tau_rise)``: :func:`dualexpon_overshoot` measures that against dt.
 
 Off-grid spike times are accepted: each runner hands them to its simulator,
 which places them by its own rule (NEST rounds up to the end of the step,
@@ -28,10 +46,11 @@ events at the nearest step and keeps AlphaSynapse onsets exact).
 
 "lag" is the delay between a spike time and the start of the kernel in the
 samples: ``response[n] = weight * sum_s k(t[n] - t_s - lag)`` for the exact
-ones. Every simulator is imported only when its runner is called; without it
-the runner raises ImportError naming the extra (``pip install
-"alphakit[peers]"``, or ``alphakit[brainpy]`` for BrainPy). Importing
-this module imports none of them.
+ones (:func:`kernel_prediction`; NEURON's ExpSyn records the sample at the
+lag before the jump, ``jump_at_lag=False``). Every simulator is imported
+only when its runner is called; without it the runner raises ImportError
+naming the extra (``pip install "alphakit[peers]"``, or ``alphakit[brainpy]``
+for BrainPy). Importing this module imports none of them.
 """
 
 from __future__ import annotations
@@ -47,25 +66,29 @@ from numpy.typing import ArrayLike
 from .. import _validation as v
 from .._display import html_repr, text_repr
 from .._timing import OFFGRID_RULES, OffgridRule
-from .._types import Norm
-from ..kernels import alpha_kernel, dual_exp_kernel
+from .._types import Kind, Norm
+from ..kernels import KERNEL_NORMS, alpha_kernel, dual_exp_kernel, exp_kernel
 from ._brainpy import BRAINPY_MODELS, run_brainpy
 from ._brian2 import BRIAN2_METHODS, run_brian2
 from ._common import PeerResponse
 from ._elephant import run_elephant
 from ._nest import run_nest
 from ._neuron import EXP2SYN_MAX_RATIO, NEURON_MODELS, run_neuron
+from ._overshoot import DualExponOvershoot, dualexpon_overshoot
 
 __all__ = [
     "BRAINPY_MODELS",
     "BRIAN2_METHODS",
+    "DualExponOvershoot",
     "EXP2SYN_MAX_RATIO",
     "NEURON_MODELS",
     "OFFGRID_RULES",
     "PEERS",
+    "PEERS_BY_KIND",
     "OffgridRule",
     "PeerMeasure",
     "PeerResponse",
+    "dualexpon_overshoot",
     "kernel_prediction",
     "measure",
     "run_all",
@@ -77,20 +100,41 @@ __all__ = [
     "versions",
 ]
 
-# (label, runner, keyword arguments): one entry per simulator model measured in
-# notebook 7, in the order of the table above.
-PEERS: tuple[tuple[str, Callable[..., PeerResponse], dict[str, Any]], ...] = (
-    ("NEST iaf_psc_alpha", run_nest, {"model": "iaf_psc_alpha"}),
-    ("NEST iaf_cond_alpha", run_nest, {"model": "iaf_cond_alpha"}),
-    ("Brian2 exact", run_brian2, {"method": "exact"}),
-    ("Brian2 euler", run_brian2, {"method": "euler"}),
-    ("Brian2 rk4", run_brian2, {"method": "rk4"}),
-    ("NEURON AlphaSynapse", run_neuron, {"model": "AlphaSynapse"}),
-    ("NEURON Exp2Syn", run_neuron, {"model": "Exp2Syn"}),
-    ("BrainPy Alpha", run_brainpy, {"model": "Alpha"}),
-    ("BrainPy DualExpon", run_brainpy, {"model": "DualExpon"}),
-    ("Elephant AlphaKernel", run_elephant, {}),
-)
+# (label, runner, keyword arguments): one entry per simulator model of each kind; the
+# alpha entries are the ones measured in notebook 7, in the order of the table above.
+PEERS_BY_KIND: dict[str, tuple[tuple[str, Callable[..., PeerResponse], dict[str, Any]], ...]] = {
+    "alpha": (
+        ("NEST iaf_psc_alpha", run_nest, {"model": "iaf_psc_alpha"}),
+        ("NEST iaf_cond_alpha", run_nest, {"model": "iaf_cond_alpha"}),
+        ("Brian2 exact", run_brian2, {"method": "exact"}),
+        ("Brian2 euler", run_brian2, {"method": "euler"}),
+        ("Brian2 rk4", run_brian2, {"method": "rk4"}),
+        ("NEURON AlphaSynapse", run_neuron, {"model": "AlphaSynapse"}),
+        ("NEURON Exp2Syn", run_neuron, {"model": "Exp2Syn"}),
+        ("BrainPy Alpha", run_brainpy, {"model": "Alpha"}),
+        ("BrainPy DualExpon", run_brainpy, {"model": "DualExpon"}),
+        ("Elephant AlphaKernel", run_elephant, {}),
+    ),
+    "exp": (
+        ("NEST iaf_psc_exp", run_nest, {"model": "iaf_psc_exp"}),
+        ("NEST iaf_cond_exp", run_nest, {"model": "iaf_cond_exp"}),
+        ("Brian2 exact", run_brian2, {"method": "exact"}),
+        ("Brian2 euler", run_brian2, {"method": "euler"}),
+        ("Brian2 rk4", run_brian2, {"method": "rk4"}),
+        ("NEURON ExpSyn", run_neuron, {"model": "ExpSyn"}),
+        ("BrainPy Expon", run_brainpy, {"model": "Expon"}),
+        ("Elephant ExponentialKernel", run_elephant, {}),
+    ),
+    "dual_exp": (
+        ("NEST iaf_cond_beta", run_nest, {"model": "iaf_cond_beta"}),
+        ("Brian2 exact", run_brian2, {"method": "exact"}),
+        ("Brian2 euler", run_brian2, {"method": "euler"}),
+        ("Brian2 rk4", run_brian2, {"method": "rk4"}),
+        ("NEURON Exp2Syn", run_neuron, {"model": "Exp2Syn"}),
+        ("BrainPy DualExpon", run_brainpy, {"model": "DualExpon"}),
+    ),
+}
+PEERS = PEERS_BY_KIND["alpha"]
 
 # distribution names, for versions() without importing the simulators
 _DISTRIBUTIONS = {
@@ -133,9 +177,11 @@ def run_all(
     tau: float = 5.0,
     dt: float = 0.1,
     duration: float = 50.0,
+    kind: Kind = "alpha",
+    tau_rise: float | None = None,
     skip_missing: bool = True,
 ) -> list[PeerResponse]:
-    """Run every entry of :data:`PEERS` with the same spikes, weight and grid.
+    """Run every entry of :data:`PEERS_BY_KIND` for a kind with the same spikes, weight and grid.
 
     Parameters
     ----------
@@ -145,6 +191,11 @@ def run_all(
     weight, tau, dt, duration : float
         As for every runner. The same number means a different response in
         each simulator: that is the point (see ``norm`` of each result).
+    kind : {"alpha", "exp", "dual_exp"}
+        The synapse; ``"alpha"`` runs :data:`PEERS`.
+    tau_rise : float, optional
+        Rise time constant (ms) for ``kind="dual_exp"`` (required there, refused
+        for the other kinds).
     skip_missing : bool
         Leave out the simulators that are not installed (default) instead of
         raising ImportError.
@@ -152,22 +203,32 @@ def run_all(
     Returns
     -------
     list of PeerResponse
-        In the order of :data:`PEERS`.
+        In the order of ``PEERS_BY_KIND[kind]``.
 
     Examples
     --------
     >>> rs = run_all([1.0], tau=2.0, duration=20.0)  # doctest: +SKIP
     >>> [r.norm for r in rs][:3]  # doctest: +SKIP
     ['peak', 'peak', 'plain']
+    >>> rs = run_all([1.0], tau=5.0, kind="dual_exp", tau_rise=1.0)  # doctest: +SKIP
+    >>> {r.kind for r in rs}  # doctest: +SKIP
+    {'dual_exp'}
     """
     if not isinstance(skip_missing, bool):
         raise TypeError(f"skip_missing must be a bool, got {type(skip_missing).__name__}")
+    kind, tau_rise = v.kernel_kind(kind, tau_rise, KERNEL_NORMS)
+    shape: dict[str, Any] = {} if kind == "alpha" else {"kind": kind}
+    if tau_rise is not None:
+        shape["tau_rise"] = tau_rise
     out = []
-    for _label, runner, kwargs in PEERS:
+    for _label, runner, kwargs in PEERS_BY_KIND[kind]:
         try:
             out.append(
-                runner(spike_times, weight=weight, tau=tau, dt=dt, duration=duration, **kwargs)
-            )
+                runner(
+                    spike_times, weight=weight, tau=tau, dt=dt, duration=duration,
+                    **kwargs, **shape,
+                )
+            )  # fmt: skip
         except ImportError:
             if not skip_missing:
                 raise
@@ -177,11 +238,13 @@ def run_all(
 def kernel_prediction(response: PeerResponse) -> np.ndarray:
     """What alphakit's closed-form kernel predicts for a run: the exact reference.
 
-    ``weight * sum_s k(t - t_s - lag)`` with ``k = alpha_kernel(., tau, norm)``,
-    or ``dual_exp_kernel(., tau_rise, tau, norm=norm)`` when the run's rise time
-    differs from ``tau`` (NEURON's Exp2Syn), set to 0 past the run's ``cutoff``.
-    For the runs with an inexact integrator (``method`` euler, rk2, rk4,
-    exp_auto, rkf45) the difference is that integrator's error.
+    ``weight * sum_s k(t - t_s - lag)`` with ``k`` the run's kind in its norm:
+    ``alpha_kernel(., tau, norm=norm)``, ``exp_kernel(., tau, norm=norm)`` or
+    ``dual_exp_kernel(., tau_rise, tau, norm=norm)`` (also for an alpha run
+    whose rise time differs from ``tau``: NEURON's Exp2Syn), set to 0 past the
+    run's ``cutoff``; an exponential's sample at exactly the lag is the jump or,
+    with ``jump_at_lag=False``, 0. For the runs with an inexact integrator (``method``
+    euler, rk2, rk4, exp_auto, rkf45) the difference is that integrator's error.
 
     Parameters
     ----------
@@ -208,7 +271,14 @@ def kernel_prediction(response: PeerResponse) -> np.ndarray:
     lags = response.t[:, None] - response.spike_times[None, :] - response.lag
     # PeerResponse.norm is a plain str; the kernel functions check it.
     norm = cast(Norm, response.norm)
-    if response.tau_rise == response.tau:
+    if response.kind == "exp":
+        # the sample at the jump, even a rounding away from it, is the jump or the
+        # value before it as the run says
+        at_jump = np.abs(lags) <= 1e-9 * response.dt
+        k = exp_kernel(np.where(at_jump, 0.0, lags), response.tau, norm=norm)
+        if not response.jump_at_lag:
+            k = np.where(at_jump, 0.0, k)
+    elif response.kind == "alpha" and response.tau_rise == response.tau:
         k = alpha_kernel(lags, response.tau, norm=norm)
     else:
         k = dual_exp_kernel(lags, response.tau_rise, response.tau, norm=norm)

@@ -1,4 +1,4 @@
-"""Brian2: the alpha synapse written as in Brian2's documentation."""
+"""Brian2: the alpha, exponential and biexponential synapses of Brian2's documentation."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from numpy.typing import ArrayLike
 from .. import _validation as v
 from .._optional import require
 from .._timing import brian2_steps
-from ._common import PeerResponse, check_delay, check_grid
+from .._types import Kind
+from ._common import PeerResponse, check_delay, check_grid, recorded_rise, resolve_kind
 
 BRIAN2_METHODS: tuple[str, ...] = ("exact", "euler", "rk2", "rk4")
 
@@ -22,6 +23,34 @@ dh/dt = -h / tau_syn : 1
 tau_syn : second (constant)
 """
 
+# The exponential synapse of Brian2's docs ("Converting from integrated form to
+# ODEs"): one spike of weight w gives g = w e^(-t/tau), a jump of w.
+_EXP_EQUATIONS = """
+dg/dt = -g / tau_syn : 1
+tau_syn : second (constant)
+"""
+
+# The biexponential synapse of the same page, with Brian2's peak normaliser
+# ``invpeak``: g relaxes with the decay time constant towards invpeak x, x decays
+# with the rise time constant; one spike of weight w (x += w) peaks at w.
+_BIEXP_EQUATIONS = """
+dg/dt = (invpeak * h - g) / tau_syn : 1
+dh/dt = -h / tau_rise_syn : 1
+tau_syn : second (constant)
+tau_rise_syn : second (constant)
+invpeak : 1 (constant)
+"""
+
+# model name, equations, variable the spike jumps, norm, convention row
+_FORMS: dict[Kind, tuple[str, str, str, str, str]] = {
+    "alpha": ("docs alpha (h += w)", _EQUATIONS, "h", "plain", "brian2_docs_alpha"),
+    "exp": ("docs exponential (g += w)", _EXP_EQUATIONS, "g", "peak", "brian2_docs_exp"),
+    "dual_exp": (
+        "docs biexponential (h += w)", _BIEXP_EQUATIONS, "h", "peak", "brian2_docs_biexp"
+    ),
+}
+_KINDS: dict[str, tuple[Kind, ...]] = {form[0]: (kind,) for kind, form in _FORMS.items()}
+
 
 def run_brian2(
     spike_times: ArrayLike,
@@ -31,12 +60,19 @@ def run_brian2(
     dt: float = 0.1,
     duration: float = 50.0,
     method: str = "exact",
+    kind: Kind | None = None,
+    tau_rise: float | None = None,
     delay: float = 0.0,
 ) -> PeerResponse:
-    """Send spikes through Brian2's documented alpha synapse and record ``g``.
+    """Send spikes through a synapse of Brian2's documentation and record ``g``.
 
-    The model is ``dg/dt = (h - g)/tau``, ``dh/dt = -h/tau``, with
-    ``on_pre="h += w"``: a ``SpikeGeneratorGroup`` (one generator per spike,
+    The alpha synapse is ``dg/dt = (h - g)/tau``, ``dh/dt = -h/tau``, with
+    ``on_pre="h += w"``; the exponential (``kind="exp"``) ``dg/dt = -g/tau``
+    with ``on_pre="g += w"``; the biexponential (``kind="dual_exp"``) ``dg/dt
+    = (invpeak h - g)/tau``, ``dh/dt = -h/tau_rise``, ``on_pre="h += w"``,
+    with ``invpeak = (tau_rise/tau)^(tau/(tau_rise - tau))`` (the factor of
+    the docs with its two time constants in these roles; the kernel is
+    symmetric in them). A ``SpikeGeneratorGroup`` (one generator per spike,
     so repeated times are allowed) drives a one-neuron ``NeuronGroup`` through
     ``Synapses``; a ``StateMonitor`` records ``g``. Code generation uses the
     ``numpy`` target (no compiler, deterministic); the global preference is
@@ -48,9 +84,11 @@ def run_brian2(
         Spike times (ms) in ``[0, duration)``; off-grid times are placed by
         Brian2 itself (see Notes).
     weight : float
-        The jump of ``h``; the response peaks at ``weight / e`` (norm ``"plain"``).
+        The jump of ``h`` (``g`` for the exponential). The alpha synapse peaks at
+        ``weight / e`` (norm ``"plain"``), the exponential and the biexponential
+        at ``weight`` (norm ``"peak"``).
     tau : float
-        Synaptic time constant (ms).
+        Synaptic (decay) time constant (ms).
     dt : float
         Simulation and recording step (ms).
     duration : float
@@ -58,13 +96,19 @@ def run_brian2(
     method : {"exact", "euler", "rk2", "rk4"}
         Brian2's state updater. ``"exact"`` is the matrix exponential; the
         explicit methods follow :func:`alphakit.simulate` with the same method.
+    kind : {"alpha", "exp", "dual_exp"}, optional
+        The synapse; default ``"alpha"``, or ``"dual_exp"`` when ``tau_rise`` is given.
+    tau_rise : float, optional
+        Rise time constant (ms) of the biexponential, > 0 and different from
+        ``tau`` (the docs' ``invpeak`` is 0/0 at equality: use ``kind="alpha"``);
+        required for ``kind="dual_exp"``, refused for the others.
     delay : float
         Synaptic delay (ms), a whole number of steps >= 0.
 
     Returns
     -------
     PeerResponse
-        ``norm="plain"``, ``lag = delay + dt``.
+        ``norm`` as above, ``lag = delay + dt``.
 
     Notes
     -----
@@ -73,7 +117,15 @@ def run_brian2(
     spike at ``t_s`` therefore sets ``h`` at the end of the step that starts at
     ``t_s + delay``, which reaches ``g`` one step later: the sample at ``t``
     equals ``alphakit.simulate(spikes).g`` at ``t - dt - delay``, i.e. the
-    kernel with ``lag = delay + dt``.
+    kernel with ``lag = delay + dt``. The same holds for every kind: an
+    exponential's jump is first recorded one step after the spike.
+
+    Sources: the alpha, exponential and biexponential equations of Brian2's
+    user guide, "Converting from integrated form to ODEs"
+    (https://brian2.readthedocs.io/en/stable/user/converting_from_integrated_form.html);
+    its closed form of the biexponential, ``tau2/(tau2 - tau1) (e^(-t/tau2) -
+    e^(-t/tau1))``, is the "plain" norm, not what ``invpeak`` gives (brian2
+    #1179, PR 1722).
 
     Off-grid times: ``SpikeGeneratorGroup`` puts a spike at ``t_s`` in step
     ``int((t_s + 1e-3 dt) / dt)`` (times in seconds): the step that holds it,
@@ -95,7 +147,14 @@ def run_brian2(
     weight = v.finite_scalar("weight", weight)
     tau = v.positive_scalar("tau", tau)
     method = v.choice("method", method, BRIAN2_METHODS)
+    kind, _, rise = resolve_kind(kind, tau_rise, None, _KINDS)
+    if rise is not None and rise == tau:
+        raise ValueError(
+            f"tau_rise must differ from tau for Brian2's biexponential (its invpeak is 0/0 "
+            f"at tau_rise == tau = {tau}); use kind='alpha' for that limit"
+        )
     delay = check_delay(delay, grid.dt)
+    model, equations, jumped, norm, convention = _FORMS[kind]
 
     b2 = require("brian2", "peers")
     ms = b2.ms
@@ -110,10 +169,13 @@ def run_brian2(
             source = b2.SpikeGeneratorGroup(
                 n_spikes, np.arange(n_spikes), grid.times * ms, dt=clock_dt
             )
-            target = b2.NeuronGroup(1, _EQUATIONS, method=method, dt=clock_dt)
+            target = b2.NeuronGroup(1, equations, method=method, dt=clock_dt)
             target.tau_syn = tau * ms
+            if rise is not None:
+                target.tau_rise_syn = rise * ms
+                target.invpeak = (rise / tau) ** (tau / (rise - tau))
             synapses = b2.Synapses(
-                source, target, model="w : 1 (constant)", on_pre="h += w", dt=clock_dt
+                source, target, model="w : 1 (constant)", on_pre=f"{jumped} += w", dt=clock_dt
             )
             synapses.connect(i=np.arange(n_spikes), j=0)
             synapses.w = weight
@@ -130,22 +192,24 @@ def run_brian2(
         t=grid.t,
         response=response,
         simulator="Brian2",
-        model="docs alpha (h += w)",
+        model=model,
         version=str(b2.__version__),
         quantity="g",
         unit="1",
-        norm="plain",
-        convention="brian2_docs_alpha",
+        norm=norm,
+        convention=convention,
         lag=delay + grid.dt,
         method=method,
         timing=(
-            "record, integrate, then on_pre: a spike at t_s sets h at the end of the step "
-            f"starting at t_s + delay, g moves one step later (lag = delay + dt = "
-            f"{delay + grid.dt:g} ms); weight = e x peak"
+            f"record, integrate, then on_pre: a spike at t_s sets {jumped} at the end of the "
+            f"step starting at t_s + delay, {'g moves' if jumped == 'h' else 'recorded'} one "
+            f"step later (lag = delay + dt = {delay + grid.dt:g} ms); weight = "
+            f"{'e x peak' if norm == 'plain' else 'peak'}"
         ),
         weight=weight,
         tau=tau,
         dt=grid.dt,
         spike_times=grid.index * grid.dt,
-        tau_rise=tau,
+        tau_rise=recorded_rise(kind, tau, rise),
+        kind=kind,
     )

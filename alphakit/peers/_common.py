@@ -12,6 +12,8 @@ from numpy.typing import NDArray
 
 from .. import _validation as v
 from .._display import html_repr, text_repr
+from .._types import Kind
+from ..kernels import KERNEL_NORMS
 from ..spikes import n_steps
 
 # A grid time t is accepted when t/dt is this close to an integer (a few ulps
@@ -21,16 +23,19 @@ _GRID_RTOL = 1e-9
 
 @dataclass(frozen=True)
 class PeerResponse:
-    """The response of one simulator's alpha synapse to a spike train, sampled on a grid.
+    """The response of one simulator's synapse to a spike train, sampled on a grid.
 
     Every runner of :mod:`alphakit.peers` returns one. The timing convention
     is stated in two ways: ``lag`` as a number, ``timing`` in words. For the
     exact runners
 
-    ``response[n] == weight * sum_s alpha_kernel(t[n] - t_s - lag, tau, norm)``
+    ``response[n] == weight * sum_s k(t[n] - t_s - lag)``
 
-    (for the others, replace the kernel by the simulator's integrator, see
-    ``method``).
+    with ``k`` alphakit's kernel of the run's ``kind`` and ``norm``
+    (``alpha_kernel(., tau, norm=norm)``, ``exp_kernel(., tau, norm=norm)`` or
+    ``dual_exp_kernel(., tau_rise, tau, norm=norm)``; see
+    :func:`alphakit.peers.kernel_prediction`); for the others, replace the
+    kernel by the simulator's integrator, see ``method``.
 
     Attributes
     ----------
@@ -67,12 +72,23 @@ class PeerResponse:
         :data:`alphakit.peers.OFFGRID_RULES`, or kept exact where the simulator
         keeps them (NEURON's AlphaSynapse); on-grid times unchanged.
     tau_rise : float
-        The rise time constant actually used (ms); equals ``tau`` except for
-        dual-exponential models that cannot take equal constants (NEURON's Exp2Syn).
+        The rise time constant actually used (ms): ``tau`` for the alpha kernel,
+        the rise time of a dual exponential (NEURON's Exp2Syn, which cannot
+        take equal constants, uses ``0.9999 tau`` for the alpha), and 0 for the
+        exponential (an instant rise).
     cutoff : float
         Kernel support (ms after the lag) beyond which the simulator sets the
         response of a spike to 0; ``inf`` when it never does. NEURON's
         AlphaSynapse stops at ``10 tau``, Elephant at the kernel's ``cutoff``.
+    kind : str
+        The kernel the response follows, one of :data:`alphakit.KINDS`:
+        ``"alpha"``, ``"exp"`` or ``"dual_exp"`` (``tau_rise`` then ``tau``).
+    jump_at_lag : bool
+        For the exponential, whose kernel jumps at the lag: whether the sample
+        at exactly the lag shows the jump (``k(0) = 1`` in norm "peak"), or the
+        value before it (``False``: NEURON's ExpSyn, which records a step's
+        sample before it delivers the events due then). Alpha and dual
+        exponential kernels start at 0, so it changes nothing for them.
     """
 
     t: NDArray[np.float64]
@@ -93,6 +109,8 @@ class PeerResponse:
     spike_times: NDArray[np.float64]
     tau_rise: float
     cutoff: float = math.inf
+    kind: str = "alpha"
+    jump_at_lag: bool = True
 
     _display_note = "timing"
     __repr__ = text_repr
@@ -178,3 +196,52 @@ def check_delay(delay: Any, dt: float, minimum: int = 0) -> float:
             f"delay must be a whole number of steps dt={dt} ms and >= {low}, got {delay}"
         )
     return round(steps) * dt
+
+
+def resolve_kind(
+    kind: Any,
+    tau_rise: Any,
+    model: Any,
+    kinds: dict[str, tuple[Kind, ...]],
+    limit: tuple[str, ...] = (),
+) -> tuple[Kind, str, float | None]:
+    """The kind, model and rise time of a run, checked; ``(kind, model, tau_rise)``.
+
+    ``kinds`` maps each model to the kinds it runs, its first kind being the
+    one it runs by default; the first model of a kind is that kind's default
+    model. ``kind=None`` means: ``"dual_exp"`` when ``tau_rise`` is given,
+    else the model's first kind, else ``"alpha"``. Models in ``limit`` are
+    dual exponentials that run the alpha kernel as their equal-time-constant
+    limit when no ``tau_rise`` is given (BrainPy's DualExpon, NEURON's Exp2Syn).
+    """
+    if model is not None:
+        model = v.choice("model", model, tuple(kinds))
+    if kind is None:
+        if tau_rise is not None:
+            kind = "dual_exp"
+        elif model is not None:
+            kind = kinds[model][0]
+        else:
+            kind = "alpha"
+    kind = v.choice("kind", kind, KERNEL_NORMS)
+    offered = [m for m, ks in kinds.items() if kind in ks]
+    if not offered:
+        have = sorted({k for ks in kinds.values() for k in ks})
+        raise ValueError(f"kind={kind!r} is not available here; this simulator runs {have}")
+    kind, tau_rise = v.kernel_kind(kind, tau_rise, KERNEL_NORMS)
+    if model is None:
+        model = offered[0]
+    elif kind not in kinds[model]:
+        raise ValueError(
+            f"model={model!r} does not run kind={kind!r}; for {kind!r} use one of {offered}"
+        )
+    if kind == "alpha" and model in limit:
+        return kind, model, None
+    return kind, model, tau_rise
+
+
+def recorded_rise(kind: str, tau: float, tau_rise: float | None) -> float:
+    """``PeerResponse.tau_rise``: ``tau`` (alpha), 0 (exp) or the dual exponential's rise."""
+    if kind == "exp":
+        return 0.0
+    return tau if tau_rise is None else tau_rise

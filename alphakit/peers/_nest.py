@@ -1,4 +1,4 @@
-"""NEST: ``iaf_psc_alpha`` (current, exact) and ``iaf_cond_alpha`` (conductance, GSL RKF45)."""
+"""NEST: alpha, exponential and beta synapses, ``iaf_psc_*`` (exact), ``iaf_cond_*`` (RKF45)."""
 
 from __future__ import annotations
 
@@ -11,12 +11,25 @@ from numpy.typing import ArrayLike
 from .. import _validation as v
 from .._optional import require
 from .._timing import nest_steps
-from ._common import PeerResponse, check_delay, check_grid
+from .._types import Kind
+from ._common import PeerResponse, check_delay, check_grid, recorded_rise, resolve_kind
 
 _MODELS = {
     # model: (recorded variable, unit, integrator)
     "iaf_psc_alpha": ("I_syn_ex", "pA", "exact"),
     "iaf_cond_alpha": ("g_ex", "nS", "rkf45"),
+    "iaf_psc_exp": ("I_syn_ex", "pA", "exact"),
+    "iaf_cond_exp": ("g_ex", "nS", "rkf45"),
+    "iaf_cond_beta": ("g_ex", "nS", "rkf45"),
+}
+
+# model: its kind (the first model of a kind is that kind's default)
+_KINDS: dict[str, tuple[Kind, ...]] = {
+    "iaf_psc_alpha": ("alpha",),
+    "iaf_cond_alpha": ("alpha",),
+    "iaf_psc_exp": ("exp",),
+    "iaf_cond_exp": ("exp",),
+    "iaf_cond_beta": ("dual_exp",),
 }
 
 
@@ -38,10 +51,12 @@ def run_nest(
     tau: float = 5.0,
     dt: float = 0.1,
     duration: float = 50.0,
-    model: str = "iaf_psc_alpha",
+    model: str | None = None,
+    kind: Kind | None = None,
+    tau_rise: float | None = None,
     delay: float | None = None,
 ) -> PeerResponse:
-    """Send spikes of one weight through a NEST alpha synapse and record it.
+    """Send spikes of one weight through a NEST synapse and record it.
 
     A ``spike_generator`` drives one neuron through a ``static_synapse``; a
     ``multimeter`` records the excitatory synaptic variable every ``dt``. The
@@ -56,18 +71,28 @@ def run_nest(
         Repeated times are repeated spikes. Off-grid times are allowed and
         placed by NEST itself (see Notes).
     weight : float
-        Synaptic weight, > 0 (pA for ``iaf_psc_alpha``, nS for ``iaf_cond_alpha``).
-        It is the *peak* of the response to one spike (norm ``"peak"``).
+        Synaptic weight, > 0 (pA for ``iaf_psc_*``, nS for ``iaf_cond_*``).
+        It is the *peak* of the response to one spike (norm ``"peak"``): the
+        jump of the exponential, the maximum of the alpha and beta kernels.
     tau : float
-        ``tau_syn_ex`` (ms).
+        ``tau_syn_ex`` (ms); ``tau_decay_ex`` for ``iaf_cond_beta``.
     dt : float
         Simulation resolution and sampling interval (ms).
     duration : float
         Length of the recording (ms).
-    model : {"iaf_psc_alpha", "iaf_cond_alpha"}
-        ``iaf_psc_alpha`` integrates the current exactly (exact integration of
-        the linear subsystem); ``iaf_cond_alpha`` integrates the conductance with
-        GSL's adaptive RKF45, accurate to about 1e-9 of the peak here.
+    model : {"iaf_psc_alpha", "iaf_cond_alpha", "iaf_psc_exp", "iaf_cond_exp", \
+"iaf_cond_beta"}, optional
+        The ``iaf_psc_*`` models integrate the current exactly (exact
+        integration of the linear subsystem); the ``iaf_cond_*`` models
+        integrate the conductance with GSL's adaptive RKF45, accurate to about
+        1e-9 of the peak here. Default: the kind's first model
+        (``iaf_psc_alpha``, ``iaf_psc_exp``, ``iaf_cond_beta``).
+    kind : {"alpha", "exp", "dual_exp"}, optional
+        The synapse; default the model's kind (``"alpha"`` without a model,
+        ``"dual_exp"`` when ``tau_rise`` is given).
+    tau_rise : float, optional
+        ``tau_rise_ex`` of ``iaf_cond_beta`` (ms), > 0; required for
+        ``kind="dual_exp"``, refused for the other kinds.
     delay : float, optional
         Synaptic delay (ms), a whole number of steps >= dt; default ``dt``, NEST's minimum.
 
@@ -80,8 +105,16 @@ def run_nest(
     Notes
     -----
     Timing: a spike emitted at ``t_s`` arrives at ``t_s + delay`` and the
-    response is ``weight * alpha_kernel(t - t_s - delay, tau, "peak")``
-    exactly, sampled at the end of each step. The multimeter does not record
+    response is ``weight * k(t - t_s - delay)`` exactly, sampled at the end of
+    each step, with ``k`` the kind's kernel in norm "peak":
+    ``alpha_kernel(., tau, norm="peak")``, ``exp_kernel(., tau,
+    norm="peak")`` (the current or conductance jumps by the weight in the
+    step the spike arrives: it is ``weight`` at ``t_s + delay``) or
+    ``dual_exp_kernel(., tau_rise, tau, norm="peak")``. ``iaf_cond_beta``
+    scales its jump by the inverse of the beta function's peak since
+    nest-simulator PR 1197 (the shared ``beta_normalization_factor.h`` of PR
+    1407, which also takes ``tau_rise == tau_decay``); before it, as created in
+    PR 1038, the factor gave unit area. The multimeter does not record
     ``t = 0``; the run starts from rest, so the first sample is the initial
     value 0, prepended here.
 
@@ -104,11 +137,14 @@ def run_nest(
     >>> r = run_nest([1.0], weight=2.0, tau=2.0, duration=10.0)  # doctest: +SKIP
     >>> round(r.response.max(), 6), r.lag  # doctest: +SKIP
     (2.0, 0.1)
+    >>> b = run_nest([1.0], tau=5.0, tau_rise=1.0, duration=20.0)  # doctest: +SKIP
+    >>> b.model, b.kind, b.norm  # doctest: +SKIP
+    ('iaf_cond_beta', 'dual_exp', 'peak')
     """
     grid = check_grid(spike_times, dt, duration, nest_steps)
     weight = v.positive_scalar("weight", weight)
     tau = v.positive_scalar("tau", tau)
-    model = v.choice("model", model, tuple(_MODELS))
+    kind, model, rise = resolve_kind(kind, tau_rise, model, _KINDS)
     delay = grid.dt if delay is None else check_delay(delay, grid.dt, minimum=1)
     if grid.index[0] == 0:
         raise ValueError("spike_times must be > 0 for NEST (its spike_generator refuses t = 0)")
@@ -117,7 +153,11 @@ def run_nest(
     nest = _import_nest()
     nest.ResetKernel()
     nest.resolution = grid.dt
-    neuron = nest.Create(model, params={"tau_syn_ex": tau, "V_th": 1e9})
+    if kind == "dual_exp":
+        params = {"tau_rise_ex": rise, "tau_decay_ex": tau}
+    else:
+        params = {"tau_syn_ex": tau}
+    neuron = nest.Create(model, params=params | {"V_th": 1e9})
     generator = nest.Create(
         "spike_generator",
         params={"spike_times": [float(t) for t in grid.times], "allow_offgrid_times": True},
@@ -159,5 +199,7 @@ def run_nest(
         tau=tau,
         dt=grid.dt,
         spike_times=grid.index * grid.dt,
-        tau_rise=tau,
+        tau_rise=recorded_rise(kind, tau, rise),
+        kind=kind,
     )
+

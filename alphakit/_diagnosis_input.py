@@ -8,6 +8,8 @@ from typing import Any
 import numpy as np
 
 from . import _validation as v
+from ._types import Kind, Norm
+from .kernels import KERNEL_NORMS, KINDS
 
 
 def recording(recorded: Any) -> np.ndarray:
@@ -76,3 +78,31 @@ def max_lag(max_lag: Any, T: int, dt: float, tau: float | None) -> int:
     if not 0 <= max_lag < T:
         raise ValueError(f"max_lag must satisfy 0 <= max_lag < T = {T}, got {max_lag}")
     return int(max_lag)
+
+
+def check_kind(kind: Any, tau_rise: Any, norm: Any) -> tuple[Kind | None, float | None, Norm]:
+    if kind is None:
+        common = tuple(n for n in KERNEL_NORMS["alpha"]
+            if all(n in KERNEL_NORMS[k] for k in KINDS))
+        if isinstance(norm, str) and norm not in common and norm in KERNEL_NORMS["dual_exp"]:
+            raise ValueError(
+                f"norm {norm!r} does not exist for every kind; with kind=None give one of "
+                f"{common}, or give the kind"
+            )
+        norm = v.choice("norm", norm, common)
+        rise = None if tau_rise is None else v.positive_scalar("tau_rise", tau_rise)
+        return None, rise, norm
+    kind = v.choice("kind", kind, KINDS)
+    if kind != "dual_exp" and tau_rise is not None:
+        v.kernel_kind(kind, tau_rise, KERNEL_NORMS)  # raises, naming tau_rise
+    rise = None if tau_rise is None else v.positive_scalar("tau_rise", tau_rise)
+    return kind, rise, v.kernel_norm(norm, kind, KERNEL_NORMS[kind])
+
+
+def tolerances(rtol: Any, shape_rtol: Any) -> tuple[float, float]:
+    rtol = v.positive_scalar("rtol", rtol)
+    shape_rtol = v.positive_scalar("shape_rtol", shape_rtol)
+    for name, value in (("rtol", rtol), ("shape_rtol", shape_rtol)):
+        if value >= 1:
+            raise ValueError(f"{name} must be a relative tolerance below 1, got {value}")
+    return rtol, shape_rtol

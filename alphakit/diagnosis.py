@@ -59,15 +59,16 @@ from numpy.typing import ArrayLike, NDArray
 from . import _kind_names as kn
 from . import _validation as v
 from ._conventions_table import NORM_SIGNATURES, matching_factors
+from ._diagnosis_input import check_kind as _check_kind
 from ._diagnosis_input import columns as _columns
 from ._diagnosis_input import max_lag as _max_lag
 from ._diagnosis_input import recording as _recording
 from ._diagnosis_input import spike_input as _spike_input
+from ._diagnosis_input import tolerances as _tolerances
 from ._display import html_repr, text_repr
 from ._fit import describe
 from ._shape_fit import KIND_ORDER, Problem, ShapeFit
 from ._types import Kind, Norm
-from .kernels import KERNEL_NORMS, KINDS
 
 __all__ = ["KIND_TOL", "Classification", "Diagnosis", "classify", "diagnose", "recognise_factor"]
 
@@ -204,6 +205,14 @@ def _make(
     f: ShapeFit, dt: float, norm: str, rtol: float, shape_rtol: float, shape: tuple[int, ...],
     refit: Diagnosis | None = None,
 ) -> Diagnosis:  # fmt: skip
+    if norm != "plain":  # the fit is relative to the kind's "plain" kernel
+        ratio = kn.norm_ratio(f.kind, norm, "plain", f.tau, f.tau_rise)
+        if ratio == 0.0 or not math.isfinite(ratio):
+            raise ValueError(
+                f"norm {norm!r} of the {f.kind!r} kernel is identically zero or out of range "
+                f"at the fitted time constants: measure the scale against another norm"
+            )
+        f = f._replace(scale=f.scale / ratio)
     fields = kn.describe_fit(f, dt, norm, rtol, shape_rtol, refit)
     return Diagnosis(refit=refit, fitted=f.fitted.reshape(shape), **fields)
 
@@ -224,34 +233,6 @@ def _fit_kind(
     ]
     best = min(f.residual for f in fits)
     return next(f for f in fits if f.residual <= best + KIND_TOL)
-
-
-def _check_kind(kind: Any, tau_rise: Any, norm: Any) -> tuple[Kind | None, float | None, Norm]:
-    if kind is None:
-        common = tuple(n for n in KERNEL_NORMS["alpha"]
-            if all(n in KERNEL_NORMS[k] for k in KINDS))
-        if isinstance(norm, str) and norm not in common and norm in KERNEL_NORMS["dual_exp"]:
-            raise ValueError(
-                f"norm {norm!r} does not exist for every kind; with kind=None give one of "
-                f"{common}, or give the kind"
-            )
-        norm = v.choice("norm", norm, common)
-        rise = None if tau_rise is None else v.positive_scalar("tau_rise", tau_rise)
-        return None, rise, norm
-    kind = v.choice("kind", kind, KINDS)
-    if kind != "dual_exp" and tau_rise is not None:
-        v.kernel_kind(kind, tau_rise, KERNEL_NORMS)  # raises, naming tau_rise
-    rise = None if tau_rise is None else v.positive_scalar("tau_rise", tau_rise)
-    return kind, rise, v.kernel_norm(norm, kind, KERNEL_NORMS[kind])
-
-
-def _tolerances(rtol: Any, shape_rtol: Any) -> tuple[float, float]:
-    rtol = v.positive_scalar("rtol", rtol)
-    shape_rtol = v.positive_scalar("shape_rtol", shape_rtol)
-    for name, value in (("rtol", rtol), ("shape_rtol", shape_rtol)):
-        if value >= 1:
-            raise ValueError(f"{name} must be a relative tolerance below 1, got {value}")
-    return rtol, shape_rtol
 
 
 def diagnose(
@@ -379,8 +360,9 @@ def diagnose(
         j = int(np.flatnonzero(~np.any(y2, axis=0))[0])
         raise ValueError(f"recorded column {j} is zero everywhere: nothing to diagnose")
     args = (kind, tau, tau_rise, continuous, dt, norm, rtol, shape_rtol)
+    lead = 1 if continuous else 0  # whole steps: from the spike's own step on, as always
     if not per_column:
-        return _diagnose_one(Problem(y2, s, dt, mode, 1, max_lag), y.shape, *args)
+        return _diagnose_one(Problem(y2, s, dt, mode, lead, max_lag), y.shape, *args)
     out = []
     for j in range(y2.shape[1]):
         if mode != "pair":
@@ -388,7 +370,7 @@ def diagnose(
         else:
             sj = s[j : j + 1] if isinstance(s, list) else s.reshape(T, -1)[:, j]
             mj = "pair"
-        prob = Problem(y2[:, j : j + 1], sj, dt, mj, 1, max_lag)
+        prob = Problem(y2[:, j : j + 1], sj, dt, mj, lead, max_lag)
         out.append(_diagnose_one(prob, (T,), *args))
     return tuple(out)
 

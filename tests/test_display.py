@@ -16,8 +16,7 @@ import pytest
 import alphakit as ak
 from alphakit._display import html_repr, summary, text_repr
 from alphakit.brainpy import InstalledConvention, Issue577Result, IssueScriptResult, SynapseRun
-from alphakit.diagnosis import Classification
-from alphakit.diagnosis import Diagnosis, diagnose
+from alphakit.diagnosis import Classification, Diagnosis, diagnose
 from alphakit.kernels import KernelProperties
 from alphakit.network import NetworkResult
 from alphakit.ode import Trace

@@ -178,6 +178,10 @@ class Problem:
         i = int(np.argmax(explained))
         if not math.isfinite(explained[i]):
             return int(lags[0]), 1.0
+        # Exact ties are real for the exponential kernel (an earlier onset only scales
+        # the samples): take the tied lag nearest the spike's own step.
+        tied = np.flatnonzero(explained >= explained[i] * (1.0 - 1e-9))
+        i = int(tied[np.argmin(np.abs(lags[tied]))])
         resid = math.sqrt(max(self.yy - explained[i], 0.0) / self.yy)
         return int(lags[i]), resid
 

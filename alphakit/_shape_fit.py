@@ -27,12 +27,13 @@ log tau_rise])``.
 from __future__ import annotations
 
 import math
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
 import numpy as np
 
 from . import _validation as v
 from ._kernel_math import kernel
+from ._types import Kind
 from .convolution import convolve_spikes
 
 #: An onset within this many steps of a whole step counts as that whole step.
@@ -106,20 +107,22 @@ class Problem:
                     cols.append(acc)
                 base = np.stack(cols, axis=1)
             else:
+                assert self.counts is not None
                 s = np.zeros((N, self.counts.shape[1]))
                 s[: self.T] = self.counts
-                base = None
+                found: np.ndarray | None = None
                 if frac == 0.0:
                     # on the grid: alphakit's own exact recurrence, as diagnose always used
                     try:
-                        base = convolve_spikes(
-                            s, dt, tau, kind=kind, tau_rise=tau_rise, allow_fractional=True
+                        found = convolve_spikes(
+                            s, dt, tau, kind=cast(Kind, kind), tau_rise=tau_rise, allow_fractional=True
                         ).reshape(N, -1)
                     except ValueError:
-                        base = None
-                if base is None:
-                    k = kernel(kind, (np.arange(N) - frac) * dt, tau, tau_rise, "plain")
-                    base = fftconvolve(s, k[:, None], axes=0)[:N]
+                        found = None
+                if found is None:
+                    kf = kernel(kind, (np.arange(N) - frac) * dt, tau, tau_rise, "plain")
+                    found = fftconvolve(s, kf[:, None], axes=0)[:N]
+                base = found
         if not np.all(np.isfinite(base)):
             base = np.nan_to_num(base, nan=0.0, posinf=0.0, neginf=0.0)
         if self.mode == "sum":

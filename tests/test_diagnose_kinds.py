@@ -17,7 +17,8 @@ from alphakit.diagnosis import Classification, Diagnosis, classify, diagnose
 
 DATA = Path(__file__).parent / "data"
 DT = 0.1
-TAUS = {"alpha": (None, 3.0), "exp": (None, 4.0), "dual_exp": (1.5, 5.0)}  # tau_rise 1 would make "legacy" == "plain"
+# (tau_rise, tau); tau_rise 1 would make the dual exponential's "legacy" equal "plain"
+TAUS = {"alpha": (None, 3.0), "exp": (None, 4.0), "dual_exp": (1.5, 5.0)}
 CASES = [
     (kind, norm)
     for kind, norms in KERNEL_NORMS.items()

@@ -115,7 +115,8 @@ class Problem:
                     # on the grid: alphakit's own exact recurrence, as diagnose always used
                     try:
                         found = convolve_spikes(
-                            s, dt, tau, kind=cast(Kind, kind), tau_rise=tau_rise, allow_fractional=True
+                            s, dt, tau, kind=cast(Kind, kind), tau_rise=tau_rise,
+                            allow_fractional=True,
                         ).reshape(N, -1)
                     except ValueError:
                         found = None

@@ -15,9 +15,9 @@ import importlib
 from typing import Any
 
 from ._validation import AlphakitWarning
-from .conventions import classify, convert_weight
+from .conventions import convert_weight
 from .convolution import convolve_spike_times, convolve_spikes
-from .diagnosis import diagnose
+from .diagnosis import classify, diagnose
 from .kernels import (
     KERNEL_NORMS,
     KINDS,

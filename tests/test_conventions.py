@@ -15,12 +15,12 @@ from alphakit import NORMS, alpha_kernel, kernel_properties
 from alphakit.conventions import (
     ALPHA_MEDIAN,
     CONVENTIONS,
-    classify,
     convention_names,
     convert_weight,
     parameter_from_tau,
     tau_from_parameter,
 )
+from alphakit.diagnosis import classify
 
 DATA = Path(__file__).parent / "data"
 ROWS = list(CONVENTIONS)
@@ -335,7 +335,7 @@ def test_classify_rejects_and_explains():
     t = np.arange(300) * 0.1
     y = np.exp(-t / 3.0)  # exponential synapse, not alpha
     y[0] = 0.0
-    c = classify(y, 0.1)
+    c = classify(y, 0.1, kind="alpha")
     assert c.convention is None and "not an alpha function" in c.explanation
     c = classify(3.3 * alpha_kernel(t, 3.0), 0.1, tau=3.0)
     assert c.factor_label is None and c.convention is None

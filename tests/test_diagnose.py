@@ -63,7 +63,7 @@ def test_lag_and_scale_match_brute_force_least_squares():
         err = np.sum((y - bl[:, 0] * coef[0]) ** 2)
         if best is None or err < best[0]:
             best = (err, lag, coef[0])
-    d = diagnose(y, s, dt, tau, max_lag=max_lag)
+    d = diagnose(y, s, dt, tau, max_lag=max_lag, onset="step")
     assert d.lag == best[1]
     assert d.scale == pytest.approx(best[2], rel=1e-9)
     assert d.residual == pytest.approx(math.sqrt(best[0]) / np.linalg.norm(y), rel=1e-9)
@@ -282,7 +282,7 @@ def test_bad_input():
     last = np.zeros(100)
     last[-1] = 1
     with pytest.raises(ValueError, match="no response"):
-        diagnose(g, last, 0.1, 2.0)
+        diagnose(g, last, 0.1, 2.0, onset="step")
     with pytest.raises(ValueError, match="non-negative"):
         diagnose(g, -s, 0.1, 2.0)
     with pytest.raises(ValueError, match="no spike times"):

@@ -16,8 +16,7 @@ import pytest
 import alphakit as ak
 from alphakit._display import html_repr, summary, text_repr
 from alphakit.brainpy import InstalledConvention, Issue577Result, IssueScriptResult, SynapseRun
-from alphakit.conventions import Classification
-from alphakit.diagnosis import Diagnosis, diagnose
+from alphakit.diagnosis import Classification, Diagnosis, diagnose
 from alphakit.kernels import KernelProperties
 from alphakit.network import NetworkResult
 from alphakit.ode import Trace
@@ -39,7 +38,7 @@ def _value(annotation: str) -> object:
         return MARKUP * 20
     if annotation == "bool":
         return True
-    if annotation == "int":
+    if annotation in ("int", "int | None"):
         return 7
     if annotation in ("float", "float | None"):
         return 1.0 / 3.0

@@ -232,6 +232,13 @@ class ConventionTable(tuple):
         """Row names, in table order."""
         return tuple(row.name for row in self)
 
+    def of_kind(self, kind: str) -> ConventionTable:
+        """The rows of one kind (``"alpha"``, ``"exp"`` or ``"dual_exp"``), in table order."""
+        kinds = {row.kind for row in self}
+        if kind not in kinds:
+            raise ValueError(f"kind must be one of {sorted(kinds)}, got {kind!r}")
+        return ConventionTable(row for row in self if row.kind == kind)
+
     def _cells(self, row: Convention) -> list[str]:
         return [
             f"{row.simulator} {row.model}" if attr is None else str(getattr(row, attr))

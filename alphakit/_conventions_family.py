@@ -160,7 +160,8 @@ FAMILY_ROWS = (
         tau_per_parameter=1.0,
         timing="dg/dt = -g/tau, on_pre: g += w; delivered after the step's integration, so "
         "the monitor shows it one step after t_s + delay (lag = delay + dt)",
-        source="https://brian2.readthedocs.io/en/stable/user/converting_from_integrated_form.html; "
+        source="https://brian2.readthedocs.io/en/stable/user/"
+        "converting_from_integrated_form.html; "
         "https://brian2.readthedocs.io/en/stable/user/synapses.html",
         **_EXP_JUMP,
     ),

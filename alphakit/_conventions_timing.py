@@ -11,7 +11,9 @@ response of a spike at ``t_s`` with delay ``d`` is the kernel started at
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
+from . import _validation as v
 from ._display import html_repr, text_repr
 from ._timing import OFFGRID_RULES, OffgridRule
 
@@ -141,3 +143,75 @@ TIMINGS: dict[str, SimulatorTiming] = {
         sources=("elephant elephant/statistics.py, instantaneous_rate (center_kernel)",),
     ),
 }
+
+
+def _timing_of(name: Any, param: str) -> SimulatorTiming:
+    from ._conventions_table import CONVENTIONS
+
+    if isinstance(name, str) and name not in TIMINGS and name in CONVENTIONS.names():
+        first = CONVENTIONS[name].simulator.split()[0]
+        if first in TIMINGS:
+            return TIMINGS[first]
+        raise ValueError(
+            f"{param}: {name!r} ({first}) has no timing entry; use one of {tuple(TIMINGS)}"
+        )
+    return TIMINGS[v.choice(param, name, tuple(TIMINGS))]
+
+
+def convert_delay(delay: float, source: str, target: str, *, dt: float) -> float:
+    """The delay in ``target`` whose response starts on the same step as ``delay`` in ``source``.
+
+    A spike at ``t_s`` with delay ``d`` shows in a simulator's recorded
+    variable as the kernel started at ``t_s + d + extra_steps * dt``
+    (:data:`TIMINGS`: 0 for NEST and Elephant, one step for Brian2's schedule,
+    BrainPy's projections and NEURON's NetCon events). The target delay keeps
+    that start: ``d_target = d_source + (extra_source - extra_target) dt``.
+
+    Parameters
+    ----------
+    delay : float
+        The source's delay (ms), a whole number of steps, at least the
+        source's minimum (NEST: ``dt``).
+    source, target : str
+        Keys of :data:`TIMINGS` (``"NEST"``, ``"Brian2"``, ``"BrainPy"``,
+        ``"NEURON"``, ``"Elephant"``) or rows of :data:`CONVENTIONS` of those
+        simulators.
+    dt : float
+        The time step (ms), the same in both.
+
+    Returns
+    -------
+    float
+        The target's delay (ms), ``k * dt``.
+
+    Raises
+    ------
+    ValueError
+        When no delay in ``target`` reaches that step (below its minimum delay).
+
+    Examples
+    --------
+    >>> round(convert_delay(1.0, "NEST", "Brian2", dt=0.1), 12)
+    0.9
+    >>> round(convert_delay(0.0, "Brian2", "NEST", dt=0.1), 12)
+    0.1
+    """
+    src, dst = _timing_of(source, "source"), _timing_of(target, "target")
+    dt = v.positive_scalar("dt", dt)
+    delay = v.finite_scalar("delay", delay)
+    steps = delay / dt
+    k = round(steps)
+    if abs(steps - k) > 1e-9 * max(1.0, abs(steps)):
+        raise ValueError(f"delay must be a whole number of steps dt={dt} ms, got {delay}")
+    if k < src.min_delay_steps:
+        raise ValueError(
+            f"delay {delay} ms is below {src.simulator}'s minimum of {src.min_delay_steps} step(s)"
+        )
+    k_t = k + src.extra_steps - dst.extra_steps
+    if k_t < dst.min_delay_steps:
+        first = (dst.min_delay_steps + dst.extra_steps) * dt
+        raise ValueError(
+            f"no delay in {dst.simulator} reproduces delay {delay} ms in {src.simulator}: "
+            f"its response starts at least {first:g} ms after the spike"
+        )
+    return k_t * dt

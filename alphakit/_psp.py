@@ -19,7 +19,9 @@ from scipy.optimize import brentq
 from ._kernel_math import dual_factor, dual_peak, exp_factor, norm_factor
 
 
-def _system(kind: str, norm: str, tau: float, tau_rise: float | None, tau_m: float):
+def _system(
+    kind: str, norm: str, tau: float, tau_rise: float | None, tau_m: float
+) -> tuple[np.ndarray, np.ndarray]:
     """A and x0 of (h, g, V) for the kind's "plain" kernel times its norm's factor."""
     if kind == "alpha":
         c, rise, coupling = norm_factor(norm, tau), tau, 1.0 / tau

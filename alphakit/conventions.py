@@ -46,7 +46,7 @@ from ._conventions_table import (
     Convention,
     ConventionTable,
 )
-from ._conventions_timing import TIMINGS, SimulatorTiming
+from ._conventions_timing import TIMINGS, SimulatorTiming, convert_delay
 from ._display import html_repr, text_repr
 from ._fit import describe, fit, fit_tau, fmt
 from ._kernel_math import KERNEL_NORMS, KINDS
@@ -177,7 +177,20 @@ def _rise(side: _Side, given: float | None, param: str, role: str) -> float | No
     return given
 
 
-def _per_unit(side: _Side, tau: float, rise: float | None, match: str, tau_m: float | None):
+def _with_units(side: _Side, units: Any, param: str) -> _Side:
+    if units is None:
+        return side
+    units = v.choice(param, units, tuple(UNITS))
+    own = UNITS[side.units][0]
+    if own is not None and UNITS[units][0] != own:
+        other = UNITS[units][0]
+        raise ValueError(f"{param}={units!r}: {side.name!r} takes a {own}, not a {other}")
+    return side._replace(units=units)
+
+
+def _per_unit(
+    side: _Side, tau: float, rise: float | None, match: str, tau_m: float | None
+) -> float:
     """Charge, peak or PSP peak of the side's kernel with unit weight."""
     if match == "psp":
         assert tau_m is not None
@@ -216,6 +229,8 @@ def convert_weight(
     target_tau_rise: float | None = None,
     driving_force: float | None = None,
     tau_m: float | None = None,
+    source_units: str | None = None,
+    target_units: str | None = None,
 ) -> Any:
     """The weight in ``target`` with the same charge, peak or PSP peak as ``weight`` in ``source``.
 
@@ -253,6 +268,10 @@ def convert_weight(
         otherwise. nS x mV = pA.
     tau_m : float, optional
         Membrane time constant (ms), required for ``match="psp"`` only.
+    source_units, target_units : {"pA", "nA", "nS", "uS", "1"}, optional
+        The unit of a side's weight where the row leaves it to the user
+        (``"1"``: Brian2, BrainPy, GeNN, ...), or another prefix of the row's
+        own quantity. Default: the row's :attr:`~Convention.units`.
 
     Returns
     -------
@@ -282,8 +301,12 @@ def convert_weight(
     >>> convert_weight(2.0, "nest_iaf_cond_exp", "nest_iaf_psc_exp", tau=5.0,
     ...                driving_force=-70.0)  # 2 nS at E - V = -70 mV
     -140.0
+    >>> round(convert_weight(0.8, "brian2_docs_alpha", "neuron_alphasynapse", tau=5.0,
+    ...                      source_units="nS"), 9)  # 0.8/e nS, in uS
+    0.000294304
     """
-    src, dst = _side(source, "source"), _side(target, "target")
+    src = _with_units(_side(source, "source"), source_units, "source_units")
+    dst = _with_units(_side(target, "target"), target_units, "target_units")
     match = v.choice("match", match, MATCHES)
     tau = v.positive_scalar("tau", tau)
     tau_t = tau if target_tau is None else v.positive_scalar("target_tau", target_tau)
@@ -296,16 +319,17 @@ def convert_weight(
     rise_s = _rise(src, rise, "tau_rise", "source")
     rise_t = _rise(dst, rise if rise_t_given is None else rise_t_given, "tau_rise", "target")
     if (match == "psp") != (tau_m is not None):
-        raise ValueError("tau_m (the membrane time constant) is for match='psp', and required there")
+        raise ValueError("tau_m (the membrane time constant) is for match='psp', required there")
     tm = None if tau_m is None else v.positive_scalar("tau_m", tau_m)
     qs, qt = UNITS[src.units][0], UNITS[dst.units][0]
     needs_force = qs is not None and qt is not None and qs != qt
     if needs_force and driving_force is None:
         raise ValueError(
-            f"driving_force (mV) is required to convert a {qs} ({src.units}) to a {qt} ({dst.units})"
+            f"driving_force (mV) is required to convert a {qs} ({src.units}) "
+            f"to a {qt} ({dst.units})"
         )
     if not needs_force and driving_force is not None:
-        raise ValueError("driving_force is only for converting between a conductance and a current")
+        raise ValueError("driving_force is only for converting a conductance to a current")
     force = None if driving_force is None else v.finite_scalar("driving_force", driving_force)
     if force == 0:
         raise ValueError("driving_force must be nonzero: at 0 mV a conductance carries no current")
@@ -318,7 +342,7 @@ def convert_weight(
 
     def factor(x: tuple, y: tuple) -> float:
         """Target weight per source weight, from x to y."""
-        sx, sy = _Side("", *x[:2], x[4]), _Side("", *y[:2], y[4])
+        sx, sy = _Side("", x[0], x[1], x[4]), _Side("", y[0], y[1], y[4])
         q_from = _per_unit(sx, x[2], None if x[3] < 0 else x[3], match, tm)
         q_to = _per_unit(sy, y[2], None if y[3] < 0 else y[3], match, tm)
         if q_to == 0 or q_from == 0:
@@ -388,7 +412,10 @@ def psp_peak(
     rise = _rise(side, rise, "tau_rise", "source")
     if (C_m is None) == (R_m is None):
         raise ValueError("give exactly one of C_m (pF) and R_m (MOhm)")
-    cap = v.positive_scalar("C_m", C_m) if C_m is not None else 1000.0 * tau_m / v.positive_scalar("R_m", R_m)
+    if C_m is not None:
+        cap = v.positive_scalar("C_m", C_m)
+    else:
+        cap = 1000.0 * tau_m / v.positive_scalar("R_m", R_m)
     w = v.finite_scalar("weight", weight)
     kind_of = UNITS[side.units][0]
     if (kind_of == "conductance") != (driving_force is not None):
@@ -398,74 +425,6 @@ def psp_peak(
     with np.errstate(all="ignore"):
         per_unit = psp_peak_unit(side.kind, side.norm, tau, rise, tau_m)[1]
     return w_pA * per_unit / cap  # pA ms / pF = mV
-
-
-def _timing_of(name: Any, param: str) -> SimulatorTiming:
-    if isinstance(name, str) and name not in TIMINGS and name in CONVENTIONS.names():
-        first = CONVENTIONS[name].simulator.split()[0]
-        if first in TIMINGS:
-            return TIMINGS[first]
-        raise ValueError(f"{param}: {name!r} ({first}) has no timing entry; use one of {tuple(TIMINGS)}")
-    return TIMINGS[v.choice(param, name, tuple(TIMINGS))]
-
-
-def convert_delay(delay: float, source: str, target: str, *, dt: float) -> float:
-    """The delay in ``target`` whose response starts on the same step as ``delay`` in ``source``.
-
-    A spike at ``t_s`` with delay ``d`` shows in a simulator's recorded
-    variable as the kernel started at ``t_s + d + extra_steps * dt``
-    (:data:`TIMINGS`: 0 for NEST and Elephant, one step for Brian2's schedule,
-    BrainPy's projections and NEURON's NetCon events). The target delay keeps
-    that start: ``d_target = d_source + (extra_source - extra_target) dt``.
-
-    Parameters
-    ----------
-    delay : float
-        The source's delay (ms), a whole number of steps, at least the
-        source's minimum (NEST: ``dt``).
-    source, target : str
-        Keys of :data:`TIMINGS` (``"NEST"``, ``"Brian2"``, ``"BrainPy"``,
-        ``"NEURON"``, ``"Elephant"``) or rows of :data:`CONVENTIONS` of those
-        simulators.
-    dt : float
-        The time step (ms), the same in both.
-
-    Returns
-    -------
-    float
-        The target's delay (ms), ``k * dt``.
-
-    Raises
-    ------
-    ValueError
-        When no delay in ``target`` reaches that step (below its minimum delay).
-
-    Examples
-    --------
-    >>> round(convert_delay(1.0, "NEST", "Brian2", dt=0.1), 12)
-    0.9
-    >>> round(convert_delay(0.0, "Brian2", "NEST", dt=0.1), 12)
-    0.1
-    """
-    src, dst = _timing_of(source, "source"), _timing_of(target, "target")
-    dt = v.positive_scalar("dt", dt)
-    delay = v.finite_scalar("delay", delay)
-    steps = delay / dt
-    k = round(steps)
-    if abs(steps - k) > 1e-9 * max(1.0, abs(steps)):
-        raise ValueError(f"delay must be a whole number of steps dt={dt} ms, got {delay}")
-    if k < src.min_delay_steps:
-        raise ValueError(
-            f"delay {delay} ms is below {src.simulator}'s minimum of {src.min_delay_steps} step(s)"
-        )
-    k_t = k + src.extra_steps - dst.extra_steps
-    if k_t < dst.min_delay_steps:
-        first = (dst.min_delay_steps + dst.extra_steps) * dt
-        raise ValueError(
-            f"no delay in {dst.simulator} reproduces delay {delay} ms in {src.simulator}: "
-            f"its response starts at least {fmt(first)} ms after the spike"
-        )
-    return k_t * dt
 
 
 @dataclass(frozen=True)

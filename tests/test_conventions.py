@@ -23,9 +23,9 @@ from alphakit import (
 from alphakit.conventions import (
     ALPHA_MEDIAN,
     CONVENTIONS,
+    TIMINGS,
     UNITS,
     classify,
-    TIMINGS,
     convention_names,
     convert_delay,
     convert_weight,
@@ -617,3 +617,19 @@ def test_classify_rejects_and_explains():
         classify([0.0, 1.0], 0.1)
     with pytest.raises(ValueError, match="dt"):
         classify(alpha_kernel(t, 3.0), -0.1)
+
+
+def test_units_given_for_unitless_rows_and_kind_filter():
+    # Brian2's w is whatever the user says: in nS it converts to NEURON's uS
+    w = convert_weight(0.8, "brian2_docs_alpha", "neuron_alphasynapse", tau=5.0, source_units="nS")
+    assert w == pytest.approx(0.8 / math.e / 1000.0, rel=1e-15)
+    w = convert_weight(250.0, "nest_iaf_psc_exp", "pynn_if_curr_exp", tau=5.0, source_units="pA")
+    assert w == pytest.approx(0.25, rel=1e-15)
+    with pytest.raises(ValueError, match="takes a current"):
+        convert_weight(1.0, "nest_iaf_psc_exp", "plain", tau=5.0, source_units="nS")
+    with pytest.raises(ValueError, match="unknown target_units"):
+        convert_weight(1.0, "plain", "peak", tau=5.0, target_units="mV")
+    alpha = CONVENTIONS.of_kind("alpha")
+    assert alpha.names() == tuple(r.name for r in ROWS if r.kind == "alpha") and len(alpha) == 15
+    with pytest.raises(ValueError, match="kind"):
+        CONVENTIONS.of_kind("beta")

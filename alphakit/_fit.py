@@ -250,7 +250,7 @@ def describe(
         norm=norm,
         factor=None if ab is None else _named(ab, scale),
         convention=conv,
-        matches=tuple(r.name for r in CONVENTIONS if r.norm == conv),
+        matches=tuple(r.name for r in CONVENTIONS if r.norm == conv and r.kind == "alpha"),
         shape_matches=shape_ok,
     )
     text = _explain(d, dt, fits)

@@ -26,6 +26,6 @@ ConvolutionMethod: TypeAlias = Literal["exact", "fft", "direct"]
 #: ``convolve_spike_times`` methods (no grid, so no FFT).
 SpikeTimesMethod: TypeAlias = Literal["exact", "direct"]
 #: What ``convert_weight`` keeps equal (``alphakit.conventions.MATCHES``).
-Match: TypeAlias = Literal["charge", "peak"]
+Match: TypeAlias = Literal["charge", "peak", "psp"]
 #: How ``times_to_grid`` places a time between two grid points (``alphakit.spikes.ROUNDINGS``).
 Rounding: TypeAlias = Literal["floor", "ceil", "nearest"]

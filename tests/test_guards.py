@@ -37,7 +37,7 @@ def _quiet(call):
         lambda: ak.step_matrix("euler", "fixed", 0.1, 1.0),
         lambda: ak.alpha_kernel([1.0], 5.0, "peak"),
         lambda: ak.kernel_properties(5.0, "peak"),
-        lambda: ak.convert_weight(1.0, 5.0, "plain", "peak"),
+        lambda: ak.convert_weight(1.0, "plain", "peak", 5.0),
         lambda: ak.diagnose(np.ones(5), np.ones(5), 0.1, 5.0, "peak"),
     ],
 )

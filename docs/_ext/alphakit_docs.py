@@ -310,14 +310,16 @@ def conventions_table() -> str:
         ("name", "name"),
         ("simulator", "simulator"),
         ("model", "model"),
+        ("kind", "kind"),
         ("response to weight w", "formula"),
         ("peak", "peak"),
         ("t_peak", "peak_time"),
         ("charge", "charge"),
         ("alphakit norm", "norm"),
         ("× plain", "factor"),
+        ("w in", "units"),
     ]
-    code = {"name", "formula", "peak", "peak_time", "charge", "norm", "factor"}
+    code = {"name", "kind", "formula", "peak", "peak_time", "charge", "norm", "factor"}
 
     def cell(row: Any, attr: str) -> str:
         text = str(getattr(row, attr, "")).replace("|", "\\|")

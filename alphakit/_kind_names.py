@@ -231,7 +231,6 @@ def classify_text(c: dict, shape_ok: bool, sig: str, dt: float) -> str:
         return text + ": that factor is none of the conventions' (is the weight 1?)."
     if c["convention"] is None:
         return text + f"; {c['factor_label']} is no convention's factor with unit weight."
-    return (
-        text + f"; {c['factor_label']} is the {c['convention']!r} convention, "
-        f"{sig}: {', '.join(c['matches'])}."
-    )
+    # a kind whose norm no row of the conventions table uses has no rows to list
+    rows = f": {', '.join(c['matches'])}" if c["matches"] else ""
+    return text + f"; {c['factor_label']} is the {c['convention']!r} convention, {sig}{rows}."

@@ -143,6 +143,19 @@ def test_dual_exp_difference_norm_and_its_factor():
     assert c.convention == "difference" and c.factor_label == "1 - tau_rise/tau_decay"
 
 
+def test_classify_explanation_ends_cleanly_with_or_without_table_rows():
+    # the sentence names the table rows of the convention after a colon; with no row
+    # for the kind's norm it must end after the signature, not with ": ."
+    t = np.arange(600) * DT
+    for kind, norm in (("dual_exp", "area"), ("alpha", "peak")):
+        rise, tau = TAUS[kind]
+        c = classify(_closed_form(kind, norm, t), DT, tau, kind=kind, tau_rise=rise)
+        assert c.convention == norm
+        assert ": ." not in c.explanation and c.explanation.endswith(".")
+        if c.matches:
+            assert c.explanation.endswith(", ".join(c.matches) + ".")
+
+
 @pytest.mark.parametrize("kind", ["alpha", "dual_exp"])
 def test_legacy_form_from_simulate(kind):
     # BrainPy's legacy equations integrated by alphakit: lag 0, the "legacy" norm

@@ -285,6 +285,7 @@ class TestNetwork:
         assert not same_spikes(a, b)
 
     def test_sweep_reuses_the_model_and_resets_state(self, runs):
+        pytest.importorskip("pandas", reason="sweep needs alphakit[sweep]")
         w = (COBA_PARAMS["weight_E"], COBA_PARAMS["weight_I"])
         grid = {("weight_E", "weight_I"): [w, (0.0, 0.0), w]}
         table, (first, zero, third) = nw.sweep(

@@ -46,7 +46,8 @@ _FORMS: dict[Kind, tuple[str, str, str, str, str]] = {
     "alpha": ("docs alpha (h += w)", _EQUATIONS, "h", "plain", "brian2_docs_alpha"),
     "exp": ("docs exponential (g += w)", _EXP_EQUATIONS, "g", "peak", "brian2_docs_exp"),
     "dual_exp": (
-        "docs biexponential (h += w)", _BIEXP_EQUATIONS, "h", "peak", "brian2_docs_biexp"
+        "biexponential with invpeak (h += w)", _BIEXP_EQUATIONS, "h", "peak",
+        "brian2_biexp_invpeak",
     ),
 }
 _KINDS: dict[str, tuple[Kind, ...]] = {form[0]: (kind,) for kind, form in _FORMS.items()}

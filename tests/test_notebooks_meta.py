@@ -25,6 +25,8 @@ LESSONS = [
     "04_the_fix",
     "05_integration",
     "06_network",
+    "07_porting",
+    "09_timing",
 ]
 # Outputs that must never be stored: progress bars, warnings, tracebacks.
 FORBIDDEN = re.compile(r"it/s\]|\d+%\|[#█ ]|Warning:|Traceback \(most recent call last\)")

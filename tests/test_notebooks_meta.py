@@ -27,6 +27,7 @@ LESSONS = [
     "06_network",
     "07_porting",
     "08_family_of_bugs",
+    "09_timing",
 ]
 # Outputs that must never be stored: progress bars, warnings, tracebacks.
 FORBIDDEN = re.compile(r"it/s\]|\d+%\|[#█ ]|Warning:|Traceback \(most recent call last\)")

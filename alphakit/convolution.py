@@ -151,15 +151,17 @@ def convolve_spikes(
     True
     """
     dtype = v.float_dtype("dtype", dtype)
-    s = v.spike_array("spikes", spikes, dtype)
+    # the exact method's engine screens the values in its pass over them
+    s = v.spike_array("spikes", spikes, dtype, values=False)
     dt = v.positive_scalar("dt", dt)
     tau = v.positive_scalar("tau", tau)
     kind, tau_rise = v.kernel_kind(kind, tau_rise, KERNEL_NORMS)
     norm = v.kernel_norm(norm, kind, KERNEL_NORMS[kind])
     method = v.choice("method", method, CONVOLUTION_METHODS)
     w = v.weight_array("weight", weight, s.shape[1] if s.ndim == 2 else None)
-    if not v.flag("allow_fractional", allow_fractional):
-        v.whole_counts("spikes", s, "allow_fractional=True")
+    screen = v.spike_screen("spikes", v.flag("allow_fractional", allow_fractional))
+    if method != "exact":
+        screen(s)
     v.tau_vs_dt(dt, tau)
     buffers = v.output_buffers(out, ("g",), s.shape, dtype, inputs=(s, spikes))
     if method == "exact":
@@ -168,10 +170,13 @@ def convolve_spikes(
         try:
             if kind == "exp":
                 target = None if buffers is None else buffers[0]
-                return propagate_h(s, exp_step("exact", dt, tau), c * w, out=target)
+                a = exp_step("exact", dt, tau)
+                return propagate_h(s, a, c * w, out=target, screen=screen)
             M = kind_step(kind, "exact", "fixed", dt, tau, tau_rise)
             target2 = None if buffers is None else (buffers[0], None)
-            return propagate(s, M, weight=c * w, want_h=False, out=target2, fused=True)[0]
+            return propagate(
+                s, M, weight=c * w, want_h=False, out=target2, fused=True, screen=screen
+            )[0]
         except RecurrenceOverflow:
             raise _overflow(norm, dtype) from None
     with np.errstate(over="ignore", invalid="ignore"):  # reported by _finite

@@ -304,15 +304,15 @@ def simulate(
     True
     """
     dtype = v.float_dtype("dtype", dtype)
-    s = v.spike_array("spikes", spikes, dtype)
+    # the values are screened by the engine, in its pass over them (see _engine.propagate)
+    s = v.spike_array("spikes", spikes, dtype, values=False)
     dt = v.positive_scalar("dt", dt)
     tau = v.positive_scalar("tau", tau)
     kind, tau_rise = _kind(kind, tau_rise)
     form = _form(form, kind)
     method = _method(method)
     w = v.weight_array("weight", weight, s.shape[1] if s.ndim == 2 else None)
-    if not v.flag("allow_fractional", allow_fractional):
-        v.whole_counts("spikes", s, "allow_fractional=True")
+    screen = v.spike_screen("spikes", v.flag("allow_fractional", allow_fractional))
     v.tau_vs_dt(dt, tau)
     if isinstance(w, np.ndarray):
         w = w.astype(dtype)
@@ -323,10 +323,11 @@ def simulate(
     M = kind_step(kind, method, form, dt, tau, tau_rise)
     try:
         if kind == "exp":
-            g = propagate_h(s, float(M[1, 1]), w, out=None if buffers is None else buffers[0])
+            g_out = None if buffers is None else buffers[0]
+            g = propagate_h(s, float(M[1, 1]), w, out=g_out, screen=screen)
             h = None
         else:
-            g, h = propagate(s, M, weight=w, want_h=want_h, out=buffers)
+            g, h = propagate(s, M, weight=w, want_h=want_h, out=buffers, screen=screen)
     except RecurrenceOverflow:
         a = max(abs(float(M[0, 0])), abs(float(M[1, 1])))
         if a > 1.0:

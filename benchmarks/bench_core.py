@@ -157,7 +157,7 @@ def bench_simulate(rounds: int, kind: str = "alpha") -> None:
     variants["alphakit g out="] = lambda: ak.simulate(
         spikes, dt, tau, outputs="g", out=g_buf, **kw
     )
-    ak.simulate(spikes[:10], dt, tau, **kw)  # numba compiles or loads its cache
+    ak.simulate(spikes[:2000], dt, tau, **kw)  # numba compiles or loads its cache
     try:
         if kind != "exp":
             variants["BrainPy g,h"] = _brainpy_for_loop(spikes, dt, tau, True, kind, tau_rise)

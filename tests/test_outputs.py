@@ -125,3 +125,58 @@ def test_g_only_takes_one_buffer_and_convolve_checks_its_own():
 def test_outputs_is_validated():
     with pytest.raises(ValueError, match="outputs"):
         ak.simulate(np.zeros(5), DT, TAU, outputs="h")
+
+
+BAD_COUNTS = [
+    (np.nan, "finite"),
+    (np.inf, "finite"),
+    (-np.inf, "non-negative|finite"),
+    (-1.0, "non-negative"),
+    (0.5, "whole spike counts"),
+]
+
+
+@pytest.mark.parametrize(("value", "words"), BAD_COUNTS)
+@pytest.mark.parametrize("kind", ["alpha", "exp", "dual_exp"])
+@pytest.mark.parametrize("shape", [(300,), (300, 1), (300, 40)])
+def test_odd_counts_get_the_precise_error_on_every_engine(engine, value, words, kind, shape):
+    # the compiled engine screens the values inside its loop (no separate pass); the
+    # message must be the one the up-front checks give
+    s = spikes(shape)
+    s.flat[s.size // 2] = value
+    rise = {"tau_rise": 1.0} if kind == "dual_exp" else {}
+    with pytest.raises(ValueError, match=words):
+        ak.simulate(s, DT, TAU, kind=kind, **rise)
+    with pytest.raises(ValueError, match=words):
+        ak.convolve_spikes(s, DT, TAU, kind=kind, **rise)
+
+
+@pytest.mark.parametrize("kind", ["alpha", "exp", "dual_exp"])
+def test_allowed_fractional_counts_are_computed_once_screened(engine, kind):
+    s = spikes((300, 3)) * 0.25  # weighted grid
+    rise = {"tau_rise": 1.0} if kind == "dual_exp" else {}
+    g = ak.simulate(s, DT, TAU, kind=kind, allow_fractional=True, **rise).g
+    # the same as whole counts with the weight carried by `weight`
+    ref = ak.simulate(s * 4, DT, TAU, kind=kind, weight=0.25, **rise).g
+    np.testing.assert_allclose(g, ref, rtol=1e-12, atol=1e-15)
+    c = ak.convolve_spikes(s, DT, TAU, kind=kind, allow_fractional=True, **rise)
+    ref = ak.convolve_spikes(s * 4, DT, TAU, kind=kind, weight=0.25, **rise)
+    np.testing.assert_allclose(c, ref, rtol=1e-12, atol=1e-15)
+
+
+def test_valid_counts_are_read_once_on_the_compiled_engine(monkeypatch):
+    pytest.importorskip("numba")
+    monkeypatch.setenv("ALPHAKIT_ENGINE", "numba")
+    from alphakit import _validation
+
+    calls = []
+    real = _validation.spike_values
+    monkeypatch.setattr(_validation, "spike_values", lambda *a: calls.append(1) or real(*a))
+    s = spikes((300, 40))
+    ak.simulate(s, DT, TAU)
+    ak.convolve_spikes(s, DT, TAU)
+    assert calls == []  # screened in the loop, no separate pass
+    s[5, 5] = 0.5
+    with pytest.raises(ValueError, match="whole"):
+        ak.simulate(s, DT, TAU)
+    assert calls == [1]  # the full check runs only to word the error

@@ -28,6 +28,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import warnings
+from collections.abc import Callable
 from functools import cache
 from typing import Literal, overload
 
@@ -42,6 +43,8 @@ ENGINES = ("auto", "numba", "scipy")
 
 
 _Out = tuple[np.ndarray, np.ndarray | None] | None
+#: The caller's full check of the input's values; it raises the caller's error.
+Screen = Callable[[np.ndarray], None]
 
 
 @overload
@@ -53,6 +56,7 @@ def propagate(
     *,
     out: _Out = ...,
     fused: bool = ...,
+    screen: Screen | None = ...,
 ) -> tuple[np.ndarray, np.ndarray]: ...
 @overload
 def propagate(
@@ -63,6 +67,7 @@ def propagate(
     want_h: Literal[False],
     out: _Out = ...,
     fused: bool = ...,
+    screen: Screen | None = ...,
 ) -> tuple[np.ndarray, None]: ...
 @overload
 def propagate(
@@ -73,6 +78,7 @@ def propagate(
     *,
     out: _Out = ...,
     fused: bool = ...,
+    screen: Screen | None = ...,
 ) -> tuple[np.ndarray, np.ndarray | None]: ...
 def propagate(
     u: np.ndarray,
@@ -82,6 +88,7 @@ def propagate(
     *,
     out: _Out = None,
     fused: bool = False,
+    screen: Screen | None = None,
 ) -> tuple[np.ndarray, np.ndarray | None]:
     """(g, h) of the recurrence driven by ``weight * u``; h is None unless ``want_h``.
 
@@ -97,6 +104,12 @@ def propagate(
     filter instead of the cascade h -> g (one pass less, but its double pole
     amplifies rounding); g then differs from the ``want_h=True`` g in the last
     bits. Otherwise g is the same with or without h on both back-ends.
+
+    ``screen``: the caller's check of the input values (spike counts: finite,
+    non-negative, whole unless allowed), which raises its own error. The scipy
+    back-end calls it first. The compiled loops flag odd values as they read
+    them and call it only then, so valid input is read once, not three times;
+    on invalid input the outputs (``out`` included) hold garbage when it raises.
     """
     if M[1, 0] != 0.0:
         raise ValueError("propagate needs an upper-triangular step matrix")
@@ -105,15 +118,22 @@ def propagate(
     if engine() == "numba":
         from . import _numba
 
-        g, h = _numba.propagate(u, M, weight, want_h, out)
+        g, h = _numba.propagate(u, M, weight, want_h, out, screen=screen)
     else:
+        if screen is not None:
+            screen(u)
         g, h = _scipy.propagate(u, M, weight, want_h, out, fused)
     assert g is not None
     return g, h
 
 
 def propagate_h(
-    u: np.ndarray, a: float, weight: float | np.ndarray = 1.0, *, out: np.ndarray | None = None
+    u: np.ndarray,
+    a: float,
+    weight: float | np.ndarray = 1.0,
+    *,
+    out: np.ndarray | None = None,
+    screen: Screen | None = None,
 ) -> np.ndarray:
     """h of ``h[k] = a h[k-1] + weight * u[k]``, ``h[-1] = 0``: the first-order recurrence.
 
@@ -127,8 +147,10 @@ def propagate_h(
     if engine() == "numba":
         from . import _numba
 
-        h = _numba.propagate(u, M, weight, True, buffers, want_g=False)[1]
+        h = _numba.propagate(u, M, weight, True, buffers, want_g=False, screen=screen)[1]
     else:
+        if screen is not None:
+            screen(u)
         h = _scipy.propagate(u, M, weight, True, buffers, want_g=False)[1]
     assert h is not None
     return h

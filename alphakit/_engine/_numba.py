@@ -28,6 +28,7 @@ in time order; only the stored outputs are rounded to the input's precision.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Literal
 
 import numba
@@ -42,11 +43,17 @@ def jit_disabled() -> bool:
     return bool(numba.config.DISABLE_JIT)  # type: ignore[attr-defined]
 
 
-# Each kernel returns True when a value of g or h does not fit the output dtype
-# (|x| > lim), or went inf or NaN. The state is float64, where inf and NaN are
-# absorbing (a * inf stays inf, 0 * inf is NaN, NaN stays NaN), so the final
-# state shows those; finite values too large for float32 are caught as they are
-# stored, by an integer OR that does not stop the loops from vectorising.
+# Each kernel returns a code: bit 0 (OVERFLOW) when a value of g or h does not
+# fit the output dtype (|x| > lim), or went inf or NaN; bit 1 (ODD_INPUT) when an
+# input value is negative, not finite or not a whole number. The state is
+# float64, where inf and NaN are absorbing (a * inf stays inf, 0 * inf is NaN,
+# NaN stays NaN), so the final state shows those; finite values too large for
+# float32 are caught as they are stored. Both flags are integer ORs, which do not
+# stop the loops from vectorising: screening the input costs no extra pass.
+# For x = +-inf or NaN, x - floor(x) is NaN, which differs from 0 (np.floor: a float;
+# math.floor would convert to an integer, undefined for inf in vectorised code).
+OVERFLOW = 1
+ODD_INPUT = 2
 
 
 @numba.njit(cache=True, nogil=True)
@@ -54,15 +61,19 @@ def _scan(u, a0, a1, b, w, g, h, want_h, lim, want_g):  # pragma: no cover - com
     gk = 0.0
     hk = 0.0
     bad = 0
+    odd = 0
     for k in range(u.shape[0]):
+        x = u[k]
+        odd |= (x < 0.0) | ((x - np.floor(x)) != 0.0)
         gk = a0 * gk + b * hk  # g feels the h of the previous step
-        hk = a1 * hk + w * u[k]
+        hk = a1 * hk + w * x
         if want_g:
             g[k] = gk
         if want_h:
             h[k] = hk
         bad |= (abs(gk) > lim) | (abs(hk) > lim)
-    return bad != 0 or not (math.isfinite(gk) and math.isfinite(hk))
+    over = bad != 0 or not (math.isfinite(gk) and math.isfinite(hk))
+    return OVERFLOW * over + ODD_INPUT * (odd != 0)
 
 
 # fused multiply-adds (contract) only: no reassociation, so the steps are the same
@@ -79,6 +90,7 @@ def _scan_rows(u, a0, a1, b, w, g, h, want_h, lim, want_g):  # pragma: no cover 
     gk = np.zeros(m)
     hk = np.zeros(m)
     bad = 0
+    odd = 0
     for k in range(u.shape[0]):
         # row views keep the inner loop free of 2-D index arithmetic, so it vectorises
         uk = u[k]
@@ -86,8 +98,10 @@ def _scan_rows(u, a0, a1, b, w, g, h, want_h, lim, want_g):  # pragma: no cover 
         hr = h[k]
         if want_h and want_g:
             for j in range(m):
+                x = uk[j]
+                odd |= (x < 0.0) | ((x - np.floor(x)) != 0.0)
                 gj = a0 * gk[j] + b * hk[j]
-                hj = a1 * hk[j] + w[j] * uk[j]
+                hj = a1 * hk[j] + w[j] * x
                 gk[j] = gj
                 hk[j] = hj
                 gr[j] = gj
@@ -95,43 +109,53 @@ def _scan_rows(u, a0, a1, b, w, g, h, want_h, lim, want_g):  # pragma: no cover 
                 bad |= (abs(gj) > lim) | (abs(hj) > lim)
         elif want_h:  # h alone: the exponential synapse (g's row of M is zero)
             for j in range(m):
-                hj = a1 * hk[j] + w[j] * uk[j]
+                x = uk[j]
+                odd |= (x < 0.0) | ((x - np.floor(x)) != 0.0)
+                hj = a1 * hk[j] + w[j] * x
                 hk[j] = hj
                 hr[j] = hj
                 bad |= abs(hj) > lim
         else:
             for j in range(m):
+                x = uk[j]
+                odd |= (x < 0.0) | ((x - np.floor(x)) != 0.0)
                 gj = a0 * gk[j] + b * hk[j]
-                hj = a1 * hk[j] + w[j] * uk[j]
+                hj = a1 * hk[j] + w[j] * x
                 gk[j] = gj
                 hk[j] = hj
                 gr[j] = gj
                 bad |= (abs(gj) > lim) | (abs(hj) > lim)
+    over = bad != 0
     for j in range(m):
         if not (math.isfinite(gk[j]) and math.isfinite(hk[j])):
-            return True
-    return bad != 0
+            over = True
+    return OVERFLOW * over + ODD_INPUT * (odd != 0)
 
 
 @numba.njit(cache=True, nogil=True)
 def _scan_columns(u, a0, a1, b, w, g, h, want_h, lim, want_g):  # pragma: no cover - compiled
     """One synapse after the other, each through all its time steps: for F order."""
     bad = 0
+    odd = 0
+    over = False
     for j in range(u.shape[1]):
         gk = 0.0
         hk = 0.0
         wj = w[j]
         for k in range(u.shape[0]):
+            x = u[k, j]
+            odd |= (x < 0.0) | ((x - np.floor(x)) != 0.0)
             gk = a0 * gk + b * hk
-            hk = a1 * hk + wj * u[k, j]
+            hk = a1 * hk + wj * x
             if want_g:
                 g[k, j] = gk
             if want_h:
                 h[k, j] = hk
             bad |= (abs(gk) > lim) | (abs(hk) > lim)
         if not (math.isfinite(gk) and math.isfinite(hk)):
-            return True
-    return bad != 0
+            over = True
+    over = over or bad != 0
+    return OVERFLOW * over + ODD_INPUT * (odd != 0)
 
 
 def _column(x: np.ndarray | None) -> np.ndarray | None:
@@ -145,8 +169,13 @@ def propagate(
     want_h: bool,
     out: tuple[np.ndarray | None, np.ndarray | None] | None = None,
     want_g: bool = True,
+    screen: Callable[[np.ndarray], None] | None = None,
 ) -> tuple[np.ndarray | None, np.ndarray | None]:
     """(g, h) of the recurrence driven by ``weight * u``, as the scipy engine's.
+
+    ``screen``: called with ``u`` when the loop met an input value that is
+    negative, not finite or not whole; it raises the caller's error, or returns
+    when such values are allowed (the results stand).
 
     ``out``: buffers for g and h (None for one not wanted), written in place;
     any memory layout works, the loop order follows the input's. ``want_g``
@@ -159,7 +188,7 @@ def propagate(
     lim = float(np.finfo(u.dtype).max)
     if u.ndim == 2 and u.shape[1] == 1:  # one synapse: the scalar loop, then back to (T, 1)
         col = None if out is None else (_column(out[0]), _column(out[1]))
-        g, h = propagate(u[:, 0], M, float(np.ravel(weight)[0]), want_h, col, want_g)
+        g, h = propagate(u[:, 0], M, float(np.ravel(weight)[0]), want_h, col, want_g, screen)
         if out is not None:
             return out
         return (g[:, None] if g is not None else None), (h[:, None] if h is not None else None)
@@ -176,13 +205,15 @@ def propagate(
     g_arg = g if g is not None else h
     h_arg = h if h is not None else g
     if u.ndim == 1:
-        bad = _scan(u, a0, a1, b, float(weight), g_arg, h_arg, want_h, lim, want_g)
+        code = _scan(u, a0, a1, b, float(weight), g_arg, h_arg, want_h, lim, want_g)
     else:
         n = u.shape[1]
         w = np.ascontiguousarray(np.broadcast_to(np.asarray(weight, dtype=np.float64), (n,)))
         kernel = _scan_rows if order == "C" else _scan_columns
-        bad = kernel(u, a0, a1, b, w, g_arg, h_arg, want_h, lim, want_g)
-    if bad:
+        code = kernel(u, a0, a1, b, w, g_arg, h_arg, want_h, lim, want_g)
+    if code & ODD_INPUT and screen is not None:
+        screen(u)
+    if code & OVERFLOW:
         raise RecurrenceOverflow(f"g or h does not fit {u.dtype.name}")
     return (g if want_g else None), (h if want_h else None)
 

@@ -378,11 +378,11 @@ def sweep(
     neuron, ``dt``, duration) and a group is cut into as few chunks as keeping
     the workers busy allows, so a worker compiles a structure once and reuses
     it. Runs in one process take turns (BrainPy has global state): parallelism
-    comes from processes, e.g. ``dask.distributed.LocalCluster(n_workers=4,
-    threads_per_worker=1)``; ``dask_jobqueue.SLURMCluster`` or
-    ``Client("tcp://scheduler:8786")`` for a cluster (``benchmarks/README.md``).
-    A ``concurrent.futures.ProcessPoolExecutor`` must not fork a process that
-    has imported JAX: pass ``mp_context=multiprocessing.get_context("spawn")``.
+    comes from processes (``LocalCluster(n_workers=4, threads_per_worker=1)``),
+    best pinned to a core each: XLA's idle threads spin on every core a process
+    may use (``benchmarks/README.md``); ``dask_jobqueue.SLURMCluster`` or a
+    remote ``Client`` for a cluster. A ``ProcessPoolExecutor`` must not fork a
+    process that has imported JAX: pass ``mp_context=get_context("spawn")``.
 
     Examples
     --------

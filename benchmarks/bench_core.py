@@ -111,11 +111,17 @@ def median_of_alternating(variants: dict[str, Callable[[], object]], rounds: int
     """Median wall time of each variant over ``rounds`` rounds, the variants taking turns.
 
     Taking turns spreads a burst of load on the shared machine over all variants
-    instead of one; the median ignores the odd round it spoils.
+    instead of one; the median ignores the odd round it spoils. Within a round
+    each variant runs twice in a row and the second call is timed: a call that
+    allocates fresh outputs otherwise pays for how its predecessor left the
+    memory (the kernel hands out huge pages for large arrays, and after another
+    variant freed a different amount it may first have to compact memory), which
+    made the same numpy floor take 70 ms or 500 ms by its place in the round.
     """
     times: dict[str, list[float]] = {name: [] for name in variants}
     for _ in range(rounds):
         for name, fn in variants.items():
+            fn()
             start = time.perf_counter()
             fn()
             times[name].append(time.perf_counter() - start)

@@ -63,13 +63,26 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, default=8, help="runs = 2 synapses x seeds")
     parser.add_argument("--scale", type=float, default=0.25)
     parser.add_argument("--duration", type=float, default=1000.0)
-    parser.add_argument("--repeat", type=int, default=2, help="timed pairs; the best counts")
+    parser.add_argument("--repeat", type=int, default=3, help="timed pairs; the best counts")
     parser.add_argument(
         "--no-single-thread", action="store_true", help="leave XLA's threading at its default"
+    )
+    parser.add_argument(
+        "--no-pin", action="store_true", help="do not pin each process to a core of its own"
     )
     args = parser.parse_args()
     if not args.no_single_thread:
         os.environ["XLA_FLAGS"] = (os.environ.get("XLA_FLAGS", "") + " " + SINGLE_THREAD).strip()
+    # One core per process, set before JAX starts in it: XLA's CPU runtime sizes its
+    # thread pool by the cores a process may use, and those threads spin while they
+    # wait. Unpinned, one serial sweep keeps both cores busy (measured: 1.8 s of CPU
+    # time per second) and is slower than pinned to one, and two workers then have
+    # no second core to win. Pinned, each side uses exactly its cores: the serial
+    # sweep one, the cluster one per worker.
+    cores = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else []
+    pin = not args.no_pin and len(cores) >= args.workers
+    if pin:
+        os.sched_setaffinity(0, {cores[0]})
 
     import subprocess
     import sys
@@ -95,6 +108,9 @@ def main() -> None:
         f"{os.getloadavg()[0]:.1f}"
     )
     print(f"XLA_FLAGS={os.environ.get('XLA_FLAGS', '')!r} in this process and the workers")
+    if pin:
+        print(f"pinned: this process (serial) to core {cores[0]}, worker i to core i "
+              f"(of {cores})")  # fmt: skip
 
     start = time.perf_counter()
     warm_up()
@@ -112,6 +128,11 @@ def main() -> None:
         ) as cluster,
         Client(cluster) as client,
     ):
+        if pin:
+            addresses = sorted(client.scheduler_info()["workers"])
+            for i, address in enumerate(addresses):
+                core = cores[i % len(cores)]
+                client.run(os.sched_setaffinity, 0, {core}, workers=[address])
         client.run(warm_up)
         print(f"warm-up, {args.workers} workers (start, import BrainPy, compile both "
               f"structures in each): {time.perf_counter() - start:.1f} s, not timed")  # fmt: skip
@@ -146,11 +167,13 @@ def main() -> None:
             "network.sweep({'synapse': ['fixed', 'legacy']}, **c); t = time.perf_counter(); "
             f"network.sweep({grid!r}, **c); print(f'{{time.perf_counter() - t:.2f}}')"
         )
+        if pin:  # unpinned too: XLA's defaults, all cores
+            code = f"import os; os.sched_setaffinity(0, {set(cores)!r}); " + code
         out = subprocess.run(
             [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
         )
         t_default = float(out.stdout.split()[-1])
-        print(f"serial with XLA's default threads: {t_default:6.2f} s "
+        print(f"serial, XLA's default threads, unpinned: {t_default:6.2f} s "
               f"(speed-up against it: {t_default / t_dist:.2f}x)")  # fmt: skip
     print(f"load average after: {os.getloadavg()[0]:.1f}")
 

@@ -186,13 +186,7 @@ def grid_to_times(spikes: ArrayLike, dt: float) -> np.ndarray | list[np.ndarray]
 
 
 def _n_trains(n: Any) -> int | None:
-    if n is None:
-        return None
-    if isinstance(n, bool) or not isinstance(n, int | np.integer):
-        raise TypeError(f"n must be an int or None, got {type(n).__name__}")
-    if n < 1:
-        raise ValueError(f"n must be >= 1, got {n}")
-    return int(n)
+    return None if n is None else v.positive_int("n", n)
 
 
 def poisson_train(

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import dataclasses
 import math
 import numbers
 import os
 import sys
 import warnings
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from types import FrameType
 from typing import Any, TypeVar
 
@@ -132,21 +133,35 @@ def spike_values(name: str, arr: np.ndarray) -> None:
         raise ValueError(f"{name} must be non-negative spike counts")
 
 
-def spike_screen(name: str, allow_fractional: bool) -> Callable[[np.ndarray], None]:
-    """The full check of a spike grid's values, as one function of the array.
+@dataclasses.dataclass(frozen=True)
+class SpikeScreen:
+    """The full check of a spike grid's values, as one callable.
 
-    The recurrence engine takes it as ``screen``: its compiled loops flag any
-    count that is negative, not finite or not whole while they read the input
-    anyway, and call this only then, for the exact error; the scipy engine calls
-    it first. Spike grids are read once instead of three times.
+    The recurrence engine takes it as ``screen``. Its compiled loops check what
+    they can while they read the input anyway (a count that is negative, NaN or,
+    when ``whole``, not a whole number; infinities show in the final state) and
+    call this only then, for the exact error; counts allowed to be fractional
+    are checked by this first; the scipy engine calls it first. Valid spike
+    grids are read once instead of three times.
     """
 
-    def screen(arr: np.ndarray) -> None:
-        spike_values(name, arr)
-        if not allow_fractional:
-            whole_counts(name, arr, "allow_fractional=True")
+    name: str
+    allow_fractional: bool
 
-    return screen
+    @property
+    def whole(self) -> bool:
+        """Whether the counts must be whole numbers."""
+        return not self.allow_fractional
+
+    def __call__(self, arr: np.ndarray) -> None:
+        spike_values(self.name, arr)
+        if not self.allow_fractional:
+            whole_counts(self.name, arr, "allow_fractional=True")
+
+
+def spike_screen(name: str, allow_fractional: bool) -> SpikeScreen:
+    """The :class:`SpikeScreen` of the spike grid passed as ``name``."""
+    return SpikeScreen(name, allow_fractional)
 
 
 def weight_array(name: str, value: Any, n_columns: int | None) -> float | np.ndarray:

@@ -39,6 +39,73 @@ def test_g_only_and_out_are_bit_identical_to_the_default(engine, shape, order, d
     np.testing.assert_array_equal(g_buf2, default.g)
 
 
+@pytest.mark.parametrize("shape", [(400, 3), (403, 40)])
+@pytest.mark.parametrize("order", ["C", "F"])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("kind", ["alpha", "exp", "dual_exp"])
+def test_one_weight_for_all_gives_the_bits_of_one_per_synapse(
+    monkeypatch, shape, order, dtype, kind
+):
+    # The compiled row loops keep one weight for all synapses in a register and read
+    # per-synapse weights from an array: two loops, which must agree to the bit.
+    # Weights exact in float32, which simulate rounds per-synapse weights to.
+    pytest.importorskip("numba")
+    monkeypatch.setenv("ALPHAKIT_ENGINE", "numba")
+    s = spikes(shape, order)
+    rise = {"tau_rise": 1.0} if kind == "dual_exp" else {}
+    weights = np.linspace(0.25, 2.0, shape[1]).astype(np.float32).astype(float)
+    kw = dict(dtype=dtype, kind=kind, method="exp_euler", **rise)
+    each = ak.simulate(s, DT, TAU, weight=weights, **kw)
+    for j in (0, shape[1] // 2, shape[1] - 1):
+        one = ak.simulate(s, DT, TAU, weight=float(weights[j]), **kw)
+        np.testing.assert_array_equal(one.g[:, j], each.g[:, j])
+        if kind != "exp":
+            np.testing.assert_array_equal(one.h[:, j], each.h[:, j])
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("kind", ["alpha", "exp", "dual_exp"])
+def test_every_layout_gives_the_same_bits(monkeypatch, dtype, kind):
+    # The compiled engine walks C order row by row (vectorised across synapses), F order
+    # and single trains synapse by synapse (scalar loops); each step is the same two
+    # explicit fused multiply-adds in all of them, so a synapse's trace does not depend
+    # on the layout, on its column (vectorised body or tail) or on its neighbours.
+    pytest.importorskip("numba")
+    monkeypatch.setenv("ALPHAKIT_ENGINE", "numba")
+    s = spikes((501, 37), seed=3).astype(dtype)
+    rise = {"tau_rise": 1.0} if kind == "dual_exp" else {}
+    kw = dict(dtype=dtype, kind=kind, method="rk4", **rise)
+    weights = np.linspace(0.5, 2.0, 37).astype(np.float32).astype(float)
+    rows = ak.simulate(s, DT, TAU, weight=weights, **kw).g
+    np.testing.assert_array_equal(
+        ak.simulate(np.asfortranarray(s), DT, TAU, weight=weights, **kw).g, rows
+    )
+    strided = np.repeat(s, 2, axis=1)[:, ::2]
+    np.testing.assert_array_equal(ak.simulate(strided, DT, TAU, weight=weights, **kw).g, rows)
+    for j in (0, 17, 36):  # first, inside the vectorised body, last (the tail)
+        alone = ak.simulate(s[:, j], DT, TAU, weight=float(weights[j]), **kw).g
+        np.testing.assert_array_equal(alone, rows[:, j])
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+@pytest.mark.parametrize("order", ["C", "F"])
+def test_only_the_stored_outputs_must_fit_the_dtype(engine, shape, order):
+    # h peaks at the weight, the alpha synapse's g (dt = tau = 1) at 1/e of it: h beyond
+    # float32's range, g within. g alone fits, and is the float64 g rounded once (the
+    # state is float64 on every path); g and h together do not.
+    s = np.zeros(shape)
+    s[0] = 1.0
+    s = np.asarray(s, order=order)
+    kw = dict(weight=5e38, method="exact")
+    exact = ak.simulate(s, 1.0, 1.0, **kw)
+    big = float(np.finfo(np.float32).max)
+    assert exact.h.max() > big > exact.g.max()
+    g = ak.simulate(s, 1.0, 1.0, dtype=np.float32, outputs="g", **kw).g
+    np.testing.assert_array_equal(g, exact.g.astype(np.float32))
+    with pytest.raises(ValueError, match="overflowed float32"):
+        ak.simulate(s, 1.0, 1.0, dtype=np.float32, **kw)
+
+
 @pytest.mark.parametrize("shape", SHAPES)
 @pytest.mark.parametrize("method", ["exact", "fft", "direct"])
 def test_convolve_out_is_bit_identical(engine, shape, method):
@@ -149,6 +216,19 @@ def test_odd_counts_get_the_precise_error_on_every_engine(engine, value, words, 
         ak.simulate(s, DT, TAU, kind=kind, **rise)
     with pytest.raises(ValueError, match=words):
         ak.convolve_spikes(s, DT, TAU, kind=kind, **rise)
+
+
+@pytest.mark.parametrize(("value", "words"), BAD_COUNTS[:-1])
+@pytest.mark.parametrize("kind", ["alpha", "exp"])
+@pytest.mark.parametrize("shape", [(300,), (300, 40)])
+def test_fractional_counts_allowed_still_refuse_odd_ones(engine, value, words, kind, shape):
+    # with fractions allowed the compiled loops do not screen the values; the screen runs first
+    s = spikes(shape) * 0.25
+    s.flat[s.size // 2] = value
+    with pytest.raises(ValueError, match=words):
+        ak.simulate(s, DT, TAU, kind=kind, allow_fractional=True)
+    with pytest.raises(ValueError, match=words):
+        ak.convolve_spikes(s, DT, TAU, kind=kind, allow_fractional=True)
 
 
 @pytest.mark.parametrize("kind", ["alpha", "exp", "dual_exp"])

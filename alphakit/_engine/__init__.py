@@ -28,23 +28,20 @@ from __future__ import annotations
 import importlib.util
 import os
 import warnings
-from collections.abc import Callable
 from functools import cache
 from typing import Literal, overload
 
 import numpy as np
 
 from . import _scipy
-from ._common import RecurrenceOverflow
+from ._common import RecurrenceOverflow, Screen
 
-__all__ = ["ENGINES", "RecurrenceOverflow", "engine", "propagate", "propagate_h"]
+__all__ = ["ENGINES", "RecurrenceOverflow", "Screen", "engine", "propagate", "propagate_h"]
 
 ENGINES = ("auto", "numba", "scipy")
 
 
 _Out = tuple[np.ndarray, np.ndarray | None] | None
-#: The caller's full check of the input's values; it raises the caller's error.
-Screen = Callable[[np.ndarray], None]
 
 
 @overload
@@ -108,7 +105,8 @@ def propagate(
     ``screen``: the caller's check of the input values (spike counts: finite,
     non-negative, whole unless allowed), which raises its own error. The scipy
     back-end calls it first. The compiled loops flag odd values as they read
-    them and call it only then, so valid input is read once, not three times;
+    them (when ``screen.whole``; counts allowed to be fractional are screened
+    first) and call it only then, so valid input is read once, not three times;
     on invalid input the outputs (``out`` included) hold garbage when it raises.
     """
     if M[1, 0] != 0.0:

@@ -54,8 +54,8 @@ def propagate(
 ) -> tuple[np.ndarray | None, np.ndarray | None]:
     """(g, h) of the recurrence driven by ``weight * u``, for float64 or float32 ``u``.
 
-    Raises :class:`RecurrenceOverflow` when a value of g or h does not fit ``u.dtype``.
-    ``out``: buffers the results are copied into and returned as (this reference
+    Raises :class:`RecurrenceOverflow` when a stored value of g or h does not fit
+    ``u.dtype``. ``out``: buffers the results are copied into and returned as (this reference
     back-end computes in its own arrays first). ``fused``: see
     :func:`alphakit._engine.propagate`. ``want_g`` False (with ``want_h``): h
     alone, g returned as None.
@@ -69,6 +69,14 @@ def propagate(
         g, h = _propagate_lfilter(u, M, weight, want_h, fused)
     else:
         g, h = _propagate_blocked(u, M, weight, want_h)
+        if not want_h and u.dtype != np.float64 and not np.all(np.isfinite(g[-1])):
+            # The blocks' products run in float32, where an h too large for it spoils g
+            # as well; g alone may still fit, as on the other paths (only stored values
+            # must): the float64 products tell.
+            g, _ = _propagate_blocked(u.astype(np.float64), M, weight, False)
+            if not np.abs(g).max() <= np.finfo(u.dtype).max:
+                raise RecurrenceOverflow(f"g or h does not fit {u.dtype.name}")
+            g = g.astype(u.dtype)
     # inf and NaN, once in the state, stay to the last step (a * inf is inf, 0 * inf
     # NaN, and NaN stays NaN); the lfilter path checks float32 overflow itself.
     for x in (g, h):

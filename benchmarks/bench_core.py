@@ -12,9 +12,11 @@ Goals:
    on the same spikes (issue 19): g alone with ``out=`` at least 1.5x faster
    than BrainPy returning g alone; g and h with ``out=`` at least 2x faster than
    BrainPy returning g and h; with fresh outputs within 1.15x of the memory
-   floor, the same output bytes allocated and written by numpy. Every variant
-   is the median of at least 5 rounds in which all variants take turns, with
-   the machine's load average printed before and after.
+   floor, the same output bytes allocated and written by numpy (one weight for
+   all synapses, as BrainPy's synapse models take their input; g alone with one
+   weight per synapse is printed for information). Every variant is the median
+   of at least 5 rounds in which all variants take turns, with the machine's
+   load average printed before and after.
 3. The same for the other kinds (issue 16, same goals as 2): ``kind="exp"``
    against ``bp.dyn.Expon`` and ``kind="dual_exp"`` against ``bp.dyn.DualExpon``,
    g alone with ``out=`` (>= 1.5x) and with fresh output (within 1.15x of the
@@ -163,6 +165,11 @@ def bench_simulate(rounds: int, kind: str = "alpha") -> None:
     variants["alphakit g out="] = lambda: ak.simulate(
         spikes, dt, tau, outputs="g", out=g_buf, **kw
     )
+    # one weight per synapse: a third array of state in the loop (see alphakit._engine._numba)
+    per_synapse = np.linspace(0.5, 2.0, n)
+    variants["alphakit g fresh, w/syn"] = lambda: ak.simulate(
+        spikes, dt, tau, outputs="g", weight=per_synapse, **kw
+    )
     ak.simulate(spikes[:2000], dt, tau, **kw)  # numba compiles or loads its cache
     try:
         if kind != "exp":
@@ -185,6 +192,7 @@ def bench_simulate(rounds: int, kind: str = "alpha") -> None:
     ratio("BrainPy g,h", "alphakit g,h out=", ">= 2")
     ratio("alphakit g,h fresh", "floor, 2 fresh outputs", "<= 1.15")
     ratio("alphakit g fresh", "floor, 1 fresh output", "<= 1.15")
+    ratio("alphakit g fresh, w/syn", "floor, 1 fresh output", "info")
     ratio("BrainPy g", "alphakit g fresh", "info")
     ratio("BrainPy g,h", "alphakit g,h fresh", "info")
 

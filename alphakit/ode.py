@@ -271,7 +271,14 @@ def simulate(
     (``pip install "alphakit[fast]"``; the ``brainpy`` extra and Binder have it),
     otherwise on scipy's ``lfilter`` and numpy matrix products. Set the
     environment variable ``ALPHAKIT_ENGINE=scipy`` (or ``numba``, ``auto``) to
-    choose; both engines agree to rounding (~1e-15 of the peak in float64).
+    choose; both engines agree to rounding (~1e-15 of the peak in float64). On
+    the compiled engine a synapse's trace has the same bits in any memory
+    layout (C or F order, or the train alone), and one scalar ``weight`` for
+    all synapses runs faster than an array of them (``benchmarks/README.md``).
+
+    The state is carried in float64 whatever ``dtype`` is; a value that does not
+    fit ``dtype`` raises ValueError when it would be stored. With
+    ``outputs="g"``, h is not stored and may exceed float32's range on its way.
 
     Explicit methods are unstable for ``dt > 2 tau`` (Euler; ``tau_rise`` too
     for the dual exponential) and similar limits; they are run anyway, since

@@ -137,12 +137,12 @@ def spike_values(name: str, arr: np.ndarray) -> None:
 class SpikeScreen:
     """The full check of a spike grid's values, as one callable.
 
-    The recurrence engine takes it as ``screen``. Its compiled loops check what
-    they can while they read the input anyway (a count that is negative, NaN or,
-    when ``whole``, not a whole number; infinities show in the final state) and
-    call this only then, for the exact error; counts allowed to be fractional
-    are checked by this first; the scipy engine calls it first. Valid spike
-    grids are read once instead of three times.
+    The recurrence engine takes it as ``screen``. When ``whole``, its compiled
+    loops flag a count that is negative, NaN or not a whole number while they
+    read the input anyway (an infinite one shows in the final state) and call
+    this only then, for the exact error: valid spike grids are read once instead
+    of three times. Counts allowed to be fractional are screened by this first,
+    and the scipy engine always calls it first.
     """
 
     name: str

@@ -275,6 +275,8 @@ def simulate(
     the compiled engine a synapse's trace has the same bits in any memory
     layout (C or F order, or the train alone), and one scalar ``weight`` for
     all synapses runs faster than an array of them (``benchmarks/README.md``).
+    An array of weights is rounded to ``dtype``, a scalar is used as given:
+    the two give the same bits for weights exact in ``dtype``.
 
     The state is carried in float64 whatever ``dtype`` is; a value that does not
     fit ``dtype`` raises ValueError when it would be stored. With

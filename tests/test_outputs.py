@@ -107,6 +107,23 @@ def test_only_the_stored_outputs_must_fit_the_dtype(engine, shape, order):
 
 
 @pytest.mark.parametrize("shape", SHAPES)
+def test_a_passing_overflow_is_caught(engine, shape):
+    # Two spikes take h to ~4e38, beyond float32, and it decays back into range within
+    # ~16 steps, long before the end; g stays below. Every stored value is checked, not
+    # the last step: g and h together raise, g alone is the float64 g rounded once.
+    s = np.zeros(shape)
+    s[15] = s[16] = 1.0
+    kw = dict(weight=2e38, method="exact")
+    exact = ak.simulate(s, 0.01, 1.0, **kw)
+    big = float(np.finfo(np.float32).max)
+    assert exact.h.max() > big > exact.h[-1].max() and exact.g.max() < big
+    g = ak.simulate(s, 0.01, 1.0, dtype=np.float32, outputs="g", **kw).g
+    np.testing.assert_array_equal(g, exact.g.astype(np.float32))
+    with pytest.raises(ValueError, match="overflowed float32"):
+        ak.simulate(s, 0.01, 1.0, dtype=np.float32, **kw)
+
+
+@pytest.mark.parametrize("shape", SHAPES)
 @pytest.mark.parametrize("method", ["exact", "fft", "direct"])
 def test_convolve_out_is_bit_identical(engine, shape, method):
     s = spikes(shape)

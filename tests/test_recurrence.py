@@ -257,3 +257,15 @@ def test_import_alphakit_does_not_import_numba():
     code = "import sys, alphakit; print('numba' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+@needs_numba
+@pytest.mark.parametrize("order", ["C", "F"])
+def test_numba_engine_refuses_weights_of_another_length(order):
+    # the compiled loops index the weights without bounds checks
+    from alphakit._engine import _numba
+
+    u = np.asarray(np.ones((10, 5)), order=order)
+    M = np.array([[0.5, 0.25], [0.0, 0.5]])
+    with pytest.raises(ValueError, match=r"weight must be a scalar or shape \(5,\)"):
+        _numba.propagate(u, M, np.array([1.0, 2.0, 3.0]), True)

@@ -56,11 +56,12 @@ def jit_disabled() -> bool:
 # absorbing (a * inf stays inf, 0 * inf is NaN, NaN stays NaN), so the final
 # state shows those, an infinite input among them; finite values too large for
 # float32 are caught as they are stored. h that is not stored may exceed the
-# output dtype on its way: g, computed from it in float64, is exact all the same.
+# output dtype on its way: g, computed from it in float64, is unaffected.
 # One flag, not one per cause: each flag is an OR reduction that the vectorised
 # loops carry along, and a second one is not free (benchmarks/README.md).
-# floor(x) != |x| is one comparison for "negative, fractional or NaN" (floor of
-# a whole non-negative x is x itself; -0.0 passes, as it should).
+# floor(x) != |x| is one comparison for "negative, fractional, NaN or -inf" (floor
+# of a whole non-negative x is x itself; -0.0 passes, as it should); +inf passes
+# it and shows in the final state.
 
 
 def _weight_at(w, j):  # pragma: no cover - replaced by the overload in compiled code
@@ -293,6 +294,8 @@ def propagate(
     else:
         # one weight for all synapses as shape (1,): the row loops keep it in a register
         w = np.atleast_1d(np.asarray(weight, dtype=np.float64))
+        if w.shape != (1,) and w.shape != (u.shape[1],):  # the loops index it unchecked
+            raise ValueError(f"weight must be a scalar or shape ({u.shape[1]},), got {w.shape}")
         kernel = _scan_rows if order == "C" else _scan_columns
         flagged = kernel(u, a0, a1, b, w, g_arg, h_arg, want_g, want_h, lim, screen_input)
     if flagged:

@@ -69,16 +69,21 @@ def propagate(
         g, h = _propagate_lfilter(u, M, weight, want_h, fused)
     else:
         g, h = _propagate_blocked(u, M, weight, want_h)
-        if not want_h and u.dtype != np.float64 and not np.all(np.isfinite(g[-1])):
-            # The blocks' products run in float32, where an h too large for it spoils g
-            # as well; g alone may still fit, as on the other paths (only stored values
+        stored = [x for x in (g, h) if x is not None]
+        if u.dtype != np.float64 and not all(np.isfinite(x).all() for x in stored):
+            # The blocks' products run in float32: a block whose incoming state is beyond
+            # float32's range gets inf even when the chained (float64) state comes back
+            # into range, so every stored value is checked, not the last step. g alone may
+            # still fit when only h does not, as on the other paths (only stored values
             # must): the float64 products tell.
+            if want_h:
+                raise RecurrenceOverflow(f"g or h does not fit {u.dtype.name}")
             g, _ = _propagate_blocked(u.astype(np.float64), M, weight, False)
             if not np.abs(g).max() <= np.finfo(u.dtype).max:
                 raise RecurrenceOverflow(f"g or h does not fit {u.dtype.name}")
             g = g.astype(u.dtype)
-    # inf and NaN, once in the state, stay to the last step (a * inf is inf, 0 * inf
-    # NaN, and NaN stays NaN); the lfilter path checks float32 overflow itself.
+    # Otherwise inf and NaN, once in the state, stay to the last step (a * inf is inf,
+    # 0 * inf NaN, and NaN stays NaN); the lfilter path checks float32 overflow itself.
     for x in (g, h):
         if x is not None and not np.all(np.isfinite(x[-1])):
             raise RecurrenceOverflow(f"g or h does not fit {u.dtype.name}")

@@ -31,6 +31,14 @@ from ._conventions_table import (
 from ._types import Norm
 from .convolution import convolve_spike_times, convolve_spikes
 
+# Said of any recording, so it names no simulator as the source: most deliver a spike in
+# the step after it (see the timing convention in alphakit.ode and conventions.TIMINGS).
+ONE_STEP_LAG = (
+    "A one-step lag means the spike was delivered in the step after its own, as "
+    "BrainPy's projections and most simulators' connections deliver it "
+    "(alphakit.conventions.TIMINGS gives each simulator's timing)."
+)
+
 
 class Fit(NamedTuple):
     """Per column: lag, scale, relative residual; and the fitted trace (T, n)."""
@@ -212,11 +220,7 @@ def _explain(d: dict, dt: float, fits: list[tuple[int, int]]) -> str:
             verb = "the same convention as the kernel" if conv == norm else f"the {conv!r} norm"
             parts.append(f"{head}, the signature of {sig}: the recording follows {verb}.")
     if lag == 1:
-        # see the timing convention in alphakit.ode
-        parts.append(
-            "A one-step lag is what BrainPy's synapses show: they read the presynaptic "
-            "spike one step late."
-        )
+        parts.append(ONE_STEP_LAG)
     return " ".join(parts)
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from ._conventions_table import CONVENTIONS, factor_label, matching_factors
-from ._fit import describe, fmt
+from ._fit import ONE_STEP_LAG, describe, fmt
 from .kernels import KERNEL_NORMS, kernel_properties
 
 #: The kind in words.
@@ -180,11 +180,7 @@ def describe_fit(
             f"{fmt(f.scale)} is {label}, the signature of {sig}: the recording follows {verb}."
         )
     if shape_ok and f.lag == 1:
-        # see the timing convention in alphakit.ode
-        parts.append(
-            "A one-step lag is what BrainPy's synapses show: they read the presynaptic "
-            "spike one step late."
-        )
+        parts.append(ONE_STEP_LAG)
     text = " ".join(parts)
     if refit is not None:
         text += (

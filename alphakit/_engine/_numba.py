@@ -112,6 +112,7 @@ _fma = cast(Callable[[float, float, float], float], _fma_intrinsic)
 
 @numba.njit(cache=True, nogil=True)
 def _scan(u, a0, a1, b, w, g, h, want_g, want_h, lim, screen_input):  # pragma: no cover
+    """One train through all its time steps (also each column of an F-order array)."""
     gk = 0.0
     hk = 0.0
     flag = 0
@@ -214,28 +215,12 @@ def _scan_rows(u, a0, a1, b, w, g, h, want_g, want_h, lim, screen_input):  # pra
 
 @numba.njit(cache=True, nogil=True)
 def _scan_columns(u, a0, a1, b, w, g, h, want_g, want_h, lim, screen_input):  # pragma: no cover
-    """One synapse after the other, each through all its time steps: for F order."""
-    flag = 0
-    finite = True
+    """One synapse after the other, each by the one-train loop: for F order."""
+    flag = False
     for j in range(u.shape[1]):
-        gk = 0.0
-        hk = 0.0
         wj = w[0] if w.shape[0] == 1 else w[j]
-        for k in range(u.shape[0]):
-            x = u[k, j]
-            gk = _fma(a0, gk, b * hk)
-            hk = _fma(a1, hk, wj * x)
-            if want_g:
-                g[k, j] = gk
-            if want_h:
-                h[k, j] = hk
-            flag |= (
-                (want_g & (abs(gk) > lim))
-                | (want_h & (abs(hk) > lim))
-                | (screen_input & (np.floor(x) != abs(x)))
-            )
-        finite &= math.isfinite(gk) and math.isfinite(hk)
-    return flag != 0 or not finite
+        flag |= _scan(u[:, j], a0, a1, b, wj, g[:, j], h[:, j], want_g, want_h, lim, screen_input)
+    return flag
 
 
 def _column(x: np.ndarray | None) -> np.ndarray | None:

@@ -70,7 +70,7 @@ def propagate(
     else:
         g, h = _propagate_blocked(u, M, weight, want_h)
         stored = [x for x in (g, h) if x is not None]
-        if u.dtype != np.float64 and not all(np.isfinite(x).all() for x in stored):
+        if u.dtype != np.float64 and not all(_all_finite(x) for x in stored):
             # The blocks' products run in float32: a block whose incoming state is beyond
             # float32's range gets inf even when the chained (float64) state comes back
             # into range, so every stored value is checked, not the last step. g alone may
@@ -93,6 +93,12 @@ def propagate(
         if buffer is not None:
             np.copyto(buffer, value)
     return out
+
+
+def _all_finite(x: np.ndarray) -> bool:
+    """Whether ``x`` holds no inf or NaN: its min and max, two reductions with no
+    full-size temporary (NaN and inf show in them)."""
+    return bool(np.isfinite(x.min()) and np.isfinite(x.max()))
 
 
 def _first_order(u: np.ndarray, a: float, weight: float | np.ndarray) -> np.ndarray:
